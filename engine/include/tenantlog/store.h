@@ -1,0 +1,147 @@
+// Store: an append-only, event-sourced store of tenant data in one LMDB
+// environment (a directory holding data.mdb and lock.mdb).
+//
+// Every tenant's changes are immutable events in its own log. What a tenant
+// sees is its effective history (see the timeline in DESIGN.md): tombstone and
+// restore soft-delete and bring back a tenant, rewind makes the tenant show an
+// earlier state without removing anything, and every rewind can be undone.
+//
+// Thread-safety: a Store is thread-safe. Any number of threads may call any
+// method concurrently; writes are serialised (one LMDB writer at a time) and
+// reads run in parallel with them on consistent snapshots. Several processes
+// may open the same store: what one commits is seen by the others at their
+// next call.
+//
+// Caveats: open one Store per directory per process; do not use a Store across
+// fork(); do not put a store on a network file system.
+#ifndef TENANTLOG_STORE_H_
+#define TENANTLOG_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tenantlog/admin.h"
+#include "tenantlog/event.h"
+#include "tenantlog/options.h"
+#include "tenantlog/status.h"
+
+namespace tenantlog {
+
+struct AppendResult {
+  uint64_t first_seq = 0;  // seq of the batch's first event
+  uint64_t last_seq = 0;   // seq of the batch's last event; the new head
+  uint64_t chain_head = 0;
+};
+
+struct KeyValue {
+  std::string key;
+  std::string payload;
+};
+
+class Store {
+ public:
+  // Opens the store in directory `dir`.
+  // Errors: NotFound (no store and !create_if_missing or read_only),
+  // InvalidArgument (`dir` holds something that is not a tenantlog store, or a
+  // store of a newer format), IOError (permissions, disk).
+  [[nodiscard]] static Status Open(const Options& options, const std::string& dir,
+                                   std::unique_ptr<Store>* store);
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  // ---- Writing ----
+
+  // Appends `batch` to `tenant` in one atomic, durable (Options::sync) commit,
+  // creating the tenant on its first append.
+  // Errors, all writing nothing: InvalidArgument (bad tenant name, empty batch,
+  // bad key/type/payload size, a time before the tenant's last event),
+  // Conflict (options.expected_head_seq differs from the head), TenantDeleted
+  // (tombstoned tenant), Refused (purged tenant whose record still holds the
+  // name), IOError.
+  Result<AppendResult> Append(std::string_view tenant, const AppendBatch& batch,
+                              const WriteOptions& options = WriteOptions());
+
+  // ---- Reading ----
+
+  // The raw log from `from_seq` on (control events included), at most
+  // `limit` events. Each event's chain hash is checked.
+  // Errors: NotFound (unknown tenant), Corruption (an event failed a check).
+  Result<std::vector<Event>> ReadLog(std::string_view tenant, uint64_t from_seq,
+                                     size_t limit);
+
+  // The payload of `key` in the built-in view (key → latest payload).
+  // Errors: NotFound (unknown tenant, or no such key), TenantDeleted,
+  // InvalidArgument (as_of beyond the head), Corruption.
+  Result<std::string> Get(std::string_view tenant, std::string_view key,
+                          const ReadOptions& options = ReadOptions());
+
+  // Every live key of the built-in view with its payload, in key byte order.
+  // Errors: as Get, without "no such key".
+  Result<std::vector<KeyValue>> List(std::string_view tenant,
+                                     const ReadOptions& options = ReadOptions());
+
+  // The tenant's record. Errors: NotFound.
+  Result<TenantInfo> Describe(std::string_view tenant);
+
+  // Every tenant the store has a record of, purged ones included, by name.
+  Result<std::vector<TenantInfo>> Tenants();
+
+  // The seq a point names: a seq as given (InvalidArgument beyond the head),
+  // or for a time the last event at or before it (0 when none).
+  // Errors: NotFound, InvalidArgument.
+  Result<uint64_t> ResolvePoint(std::string_view tenant, const Point& point);
+
+  // What changed in the built-in view between `from` and `to` (unset: now).
+  // Errors: NotFound, TenantDeleted, InvalidArgument (a point beyond the head).
+  Result<ViewDiff> Diff(std::string_view tenant, const Point& from,
+                        const std::optional<Point>& to);
+
+  // ---- Administration (each call is recorded in the audit log) ----
+
+  // Soft-deletes every listed tenant: appends a tombstone control event and
+  // drops its views. Tenants already tombstoned are reported unchanged.
+  // The list is refused whole (Refused, nothing but the audit entry written)
+  // when it names more than context.max_tenants tenants, an unknown tenant,
+  // or a purged one. Errors: InvalidArgument (bad name, empty list, no actor).
+  Result<BulkReport> Tombstone(const std::vector<std::string>& tenants,
+                               const AdminContext& context);
+
+  // Undoes the latest tombstone of every listed tenant (a restore control
+  // event). Active tenants are reported unchanged. Refused as Tombstone.
+  Result<BulkReport> Restore(const std::vector<std::string>& tenants,
+                             const AdminContext& context);
+
+  // Makes the tenant show its state as of `to` from now on, by appending a
+  // rewind control event (DESIGN.md). A rewind to the state the tenant already
+  // shows writes nothing and reports changed=false.
+  // Errors: NotFound, InvalidArgument (a seq beyond the head), TenantDeleted.
+  Result<RewindReport> Rewind(std::string_view tenant, const Point& to,
+                              const AdminContext& context);
+
+  // Checks every listed tenant (empty: all tenants, and the audit log):
+  // FlatBuffers verifier, seq contiguity, chain hashes, head against the
+  // tenant record. Damage is reported, never returned as an error.
+  // Errors: NotFound (a listed tenant is unknown), IOError.
+  Result<VerifyReport> Verify(const std::vector<std::string>& tenants);
+
+  // Audit entries recorded at or after `since_us`, oldest first.
+  Result<std::vector<AuditEntry>> Audit(int64_t since_us = 0);
+
+  // The directory the store was opened at.
+  const std::string& path() const;
+
+ private:
+  class Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tenantlog
+
+#endif  // TENANTLOG_STORE_H_
