@@ -130,6 +130,13 @@ class Store {
   // Errors: NotFound (a listed tenant is unknown), IOError.
   Result<VerifyReport> Verify(const std::vector<std::string>& tenants);
 
+  // Records an audit entry for an action done outside the calls above (for
+  // example an append made by an operator with the admin tool).
+  // Errors: InvalidArgument (no actor), IOError.
+  Result<uint64_t> RecordAudit(const AdminContext& context,
+                               const std::vector<std::string>& tenants,
+                               std::string_view outcome);
+
   // Audit entries recorded at or after `since_us`, oldest first.
   Result<std::vector<AuditEntry>> Audit(int64_t since_us = 0);
 
