@@ -1,0 +1,53 @@
+// Direct LMDB access to a store's files, for byte-level checks.
+//
+// REQUIRES: no Store of this process has the directory open (LMDB allows one
+// environment handle per file per process). Open these after closing the
+// Store, or in a process that never opened it.
+#ifndef TENANTLOG_TESTS_UTIL_RAW_LMDB_H_
+#define TENANTLOG_TESTS_UTIL_RAW_LMDB_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tenantlog::test {
+
+// The named databases of DESIGN.md's storage layout.
+inline const std::vector<std::string>& StoreDatabases() {
+  static const std::vector<std::string> kNames = {"events", "tenants", "names",
+                                                  "views",  "view_state", "audit"};
+  return kNames;
+}
+
+// 8-byte big-endian encoding, as the store's keys use.
+std::string BigEndian64(uint64_t value);
+uint64_t DecodeBigEndian64(const std::string& bytes, size_t offset = 0);
+
+// key → value of one named database.
+using RawTable = std::map<std::string, std::string>;
+
+// Every byte one tenant owns: its rows of `events`, `tenants`, `views`,
+// `view_state` (keys starting with its id) and `names` (its name), by database.
+struct TenantBytes {
+  std::map<std::string, RawTable> tables;
+  bool operator==(const TenantBytes&) const = default;
+};
+
+// Reads the whole named database `db` of the store in `dir` (empty when the
+// database does not exist). Throws std::runtime_error on LMDB errors.
+RawTable ReadRawTable(const std::string& dir, const std::string& db);
+
+// Reads the rows owned by the tenant with id `id` and name `name`.
+TenantBytes ReadTenantBytes(const std::string& dir, uint64_t id, const std::string& name);
+
+// Describes the first difference between two snapshots, "" when equal.
+std::string DescribeDifference(const TenantBytes& before, const TenantBytes& after);
+
+// Deletes every `views` and `view_state` row of the tenant with id `id`:
+// the views are caches, and the store must rebuild them. Returns rows deleted.
+size_t DropTenantViews(const std::string& dir, uint64_t id);
+
+}  // namespace tenantlog::test
+
+#endif  // TENANTLOG_TESTS_UTIL_RAW_LMDB_H_
