@@ -1,0 +1,175 @@
+// The LMDB layer: RAII environment, transaction and cursor types, and the one
+// mapping from MDB_* codes to Status. Nothing above this layer calls mdb_*.
+//
+// Thread-safety: LmdbEnv is thread-safe. A Txn and its Cursors belong to the
+// thread that runs the callback of Read/Write and must not escape it.
+#ifndef TENANTLOG_ENGINE_LMDB_LMDB_ENV_H_
+#define TENANTLOG_ENGINE_LMDB_LMDB_ENV_H_
+
+#include <lmdb.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include "tenantlog/status.h"
+
+namespace tenantlog::lmdb {
+
+// Maps an MDB_* or errno code to a Status; `what` says which operation failed.
+Status ToStatus(int rc, std::string_view what);
+
+inline MDB_val ToVal(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+inline std::string_view FromVal(const MDB_val& v) {
+  return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+}
+
+// The named databases of a store (DESIGN.md, "Storage layout").
+struct Databases {
+  MDB_dbi events = 0;
+  MDB_dbi tenants = 0;
+  MDB_dbi names = 0;
+  MDB_dbi views = 0;
+  MDB_dbi view_state = 0;
+  MDB_dbi audit = 0;
+  MDB_dbi meta = 0;  // store-wide settings, e.g. the format version
+};
+
+class Cursor;
+
+// A read or write transaction. Aborted on destruction unless committed by
+// LmdbEnv::Write.
+class Txn {
+ public:
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+  ~Txn();
+
+  const Databases& dbs() const { return *dbs_; }
+  bool writable() const { return writable_; }
+
+  // Looks up `key` in `dbi`. Returns NotFound when absent. The value points
+  // into the map: valid until the next write of this transaction or its end.
+  Result<std::string_view> Get(MDB_dbi dbi, std::string_view key);
+  // REQUIRES: writable().
+  Status Put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigned flags = 0);
+  // Reserves `size` bytes for `key` and returns where to write them.
+  // REQUIRES: writable(). The pointer is valid until the next write.
+  Result<char*> Reserve(MDB_dbi dbi, std::string_view key, size_t size, unsigned flags = 0);
+  // Deletes `key`; a missing key is not an error.
+  Status Delete(MDB_dbi dbi, std::string_view key);
+  // Deletes every key starting with `prefix`.
+  Status DeletePrefix(MDB_dbi dbi, std::string_view prefix);
+
+  MDB_txn* raw() { return txn_; }
+
+ private:
+  friend class LmdbEnv;
+  friend class Cursor;
+  Txn(MDB_txn* txn, const Databases* dbs, bool writable)
+      : txn_(txn), dbs_(dbs), writable_(writable) {}
+  Status Commit();
+  // Converts `rc`, remembering a full map so that LmdbEnv::Write can grow it.
+  Status Checked(int rc, std::string_view what);
+
+  MDB_txn* txn_;
+  const Databases* dbs_;
+  bool writable_;
+  bool map_full_ = false;
+};
+
+// A cursor over one database of a transaction.
+class Cursor {
+ public:
+  static Result<std::unique_ptr<Cursor>> Open(Txn& txn, MDB_dbi dbi);
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  ~Cursor();
+
+  // Positions at the first key >= `key`. Returns false at the end.
+  Result<bool> Seek(std::string_view key);
+  // Positions at the last key of the database. Returns false when empty.
+  Result<bool> Last();
+  // Positions at the first key of the database. Returns false when empty.
+  Result<bool> First();
+  Result<bool> Next();
+  Result<bool> Prev();
+  // REQUIRES: positioned.
+  std::string_view key() const { return FromVal(key_); }
+  std::string_view value() const { return FromVal(value_); }
+  // Deletes the current entry. REQUIRES: positioned, writable transaction.
+  Status DeleteCurrent();
+
+ private:
+  Cursor(Txn* txn, MDB_cursor* cursor) : txn_(txn), cursor_(cursor) {}
+  Result<bool> Move(MDB_cursor_op op);
+
+  Txn* txn_;
+  MDB_cursor* cursor_;
+  MDB_val key_{0, nullptr};
+  MDB_val value_{0, nullptr};
+};
+
+struct EnvOptions {
+  bool create_if_missing = true;
+  bool read_only = false;
+  bool sync = true;
+  uint64_t initial_map_bytes = uint64_t{64} << 20;
+  uint64_t max_map_bytes = 0;  // 0: no bound
+  uint32_t max_readers = 126;
+};
+
+class LmdbEnv {
+ public:
+  // Opens (or creates) the environment in directory `dir` and its databases.
+  static Status Open(const EnvOptions& options, const std::string& dir,
+                     std::unique_ptr<LmdbEnv>* env);
+  LmdbEnv(const LmdbEnv&) = delete;
+  LmdbEnv& operator=(const LmdbEnv&) = delete;
+  ~LmdbEnv();
+
+  // Runs `fn` in a read transaction on a consistent snapshot.
+  Status Read(const std::function<Status(Txn&)>& fn);
+
+  // Runs `fn` in a write transaction and commits when it returns OK (aborts
+  // otherwise). When the map is full the transaction is aborted, the map
+  // grown and `fn` run again: `fn` may therefore run more than once and must
+  // keep results only in what it writes or in state it resets at its start.
+  Status Write(const std::function<Status(Txn&)>& fn);
+
+  const Databases& dbs() const { return dbs_; }
+  bool read_only() const { return options_.read_only; }
+  const std::string& path() const { return path_; }
+  MDB_env* raw() { return env_; }
+
+  // Current map size in bytes.
+  uint64_t map_bytes() const;
+
+ private:
+  LmdbEnv(MDB_env* env, EnvOptions options, std::string path)
+      : env_(env), options_(options), path_(std::move(path)) {}
+  Status OpenDatabases();
+  // Adopts a map size grown by another process.
+  void AdoptGrownMap();
+  // Doubles the map (bounded by max_map_bytes). REQUIRES: no transaction of
+  // this thread is open.
+  Status Grow();
+
+  MDB_env* env_;
+  EnvOptions options_;
+  std::string path_;
+  Databases dbs_;
+  // Held shared by every transaction of this process and exclusively while
+  // the map is resized: LMDB requires that no transaction is open then.
+  std::shared_mutex resize_mutex_;
+};
+
+}  // namespace tenantlog::lmdb
+
+#endif  // TENANTLOG_ENGINE_LMDB_LMDB_ENV_H_

@@ -1,0 +1,11 @@
+#include "log/chain.h"
+
+#include <xxhash.h>
+
+namespace tenantlog {
+
+uint64_t ChainNext(uint64_t previous, std::string_view record) {
+  return XXH3_64bits_withSeed(record.data(), record.size(), previous);
+}
+
+}  // namespace tenantlog

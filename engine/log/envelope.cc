@@ -1,0 +1,122 @@
+#include "log/envelope.h"
+
+#include <cstring>
+
+#include "event_generated.h"
+#include "log/chain.h"
+#include "log/keys.h"
+
+namespace tenantlog {
+
+namespace {
+
+flatbuffers::Offset<flatbuffers::Vector<uint8_t>> Bytes(flatbuffers::FlatBufferBuilder& b,
+                                                        std::string_view s) {
+  return b.CreateVector(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+std::string_view View(const flatbuffers::Vector<uint8_t>* v) {
+  if (v == nullptr) return {};
+  return std::string_view(reinterpret_cast<const char*>(v->data()), v->size());
+}
+
+std::string_view View(const flatbuffers::String* s) {
+  if (s == nullptr) return {};
+  return std::string_view(s->data(), s->size());
+}
+
+const fb::Event* Root(const void* root) { return static_cast<const fb::Event*>(root); }
+
+}  // namespace
+
+EventEncoder::EventEncoder() : builder_(new flatbuffers::FlatBufferBuilder(512)) {}
+EventEncoder::~EventEncoder() { delete builder_; }
+
+std::string_view EventEncoder::Encode(const EventFields& f, uint64_t previous_chain,
+                                      uint64_t* chain) {
+  flatbuffers::FlatBufferBuilder& b = *builder_;
+  b.Clear();
+  flatbuffers::Offset<flatbuffers::String> type, actor, reason;
+  flatbuffers::Offset<flatbuffers::Vector<uint8_t>> key, payload;
+  if (f.kind == EventKind::kData) {
+    type = b.CreateString(f.type.data(), f.type.size());
+    key = Bytes(b, f.key);
+    if (f.op == Op::kPut) payload = Bytes(b, f.payload);
+  } else {
+    actor = b.CreateString(f.actor.data(), f.actor.size());
+    reason = b.CreateString(f.reason.data(), f.reason.size());
+  }
+  fb::EventBuilder e(b);
+  e.add_seq(f.seq);
+  e.add_time_us(f.time_us);
+  e.add_kind(static_cast<fb::EventKind>(f.kind));
+  e.add_op(static_cast<fb::Op>(f.op));
+  e.add_rewind_target(f.rewind_target);
+  if (!type.IsNull()) e.add_type(type);
+  if (!key.IsNull()) e.add_key(key);
+  if (!payload.IsNull()) e.add_payload(payload);
+  if (!actor.IsNull()) e.add_actor(actor);
+  if (!reason.IsNull()) e.add_reason(reason);
+  b.Finish(e.Finish());
+
+  const std::string_view record(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  *chain = ChainNext(previous_chain, record);
+  value_.resize(kChainPrefixBytes + record.size());
+  keys::PutFixed64(value_.data(), *chain);
+  std::memcpy(value_.data() + kChainPrefixBytes, record.data(), record.size());
+  return value_;
+}
+
+Status EventDecoder::Parse(std::string_view stored) {
+  root_ = nullptr;
+  if (stored.size() < kChainPrefixBytes + 8) {
+    return Status::Corruption("event value of " + std::to_string(stored.size()) +
+                              " bytes is too short");
+  }
+  chain_ = keys::GetFixed64(stored.data());
+  size_ = stored.size() - kChainPrefixBytes;
+  aligned_.resize((size_ + 7) / 8);
+  std::memcpy(aligned_.data(), stored.data() + kChainPrefixBytes, size_);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(aligned_.data());
+  flatbuffers::Verifier verifier(bytes, size_);
+  if (!fb::VerifyEventBuffer(verifier)) {
+    return Status::Corruption("event record fails the FlatBuffers verifier");
+  }
+  const fb::Event* e = fb::GetEvent(bytes);
+  if (e->kind() > fb::EventKind::MAX || e->op() > fb::Op::MAX) {
+    return Status::Corruption("event record has an unknown kind or op");
+  }
+  root_ = e;
+  return Status::OK();
+}
+
+std::string_view EventDecoder::record() const {
+  return std::string_view(reinterpret_cast<const char*>(aligned_.data()), size_);
+}
+uint64_t EventDecoder::seq() const { return Root(root_)->seq(); }
+int64_t EventDecoder::time_us() const { return Root(root_)->time_us(); }
+EventKind EventDecoder::kind() const { return static_cast<EventKind>(Root(root_)->kind()); }
+Op EventDecoder::op() const { return static_cast<Op>(Root(root_)->op()); }
+std::string_view EventDecoder::type() const { return View(Root(root_)->type()); }
+std::string_view EventDecoder::key() const { return View(Root(root_)->key()); }
+std::string_view EventDecoder::payload() const { return View(Root(root_)->payload()); }
+uint64_t EventDecoder::rewind_target() const { return Root(root_)->rewind_target(); }
+
+Event EventDecoder::ToEvent() const {
+  const fb::Event* e = Root(root_);
+  Event out;
+  out.seq = e->seq();
+  out.time_us = e->time_us();
+  out.kind = kind();
+  out.type = std::string(View(e->type()));
+  out.key = std::string(View(e->key()));
+  out.op = op();
+  out.payload = std::string(View(e->payload()));
+  out.actor = std::string(View(e->actor()));
+  out.reason = std::string(View(e->reason()));
+  out.rewind_target = e->rewind_target();
+  out.chain = chain_;
+  return out;
+}
+
+}  // namespace tenantlog

@@ -1,0 +1,88 @@
+// The event envelope: the stored value of the `events` database is
+//   chain hash (8 bytes, big-endian) ‖ FlatBuffers `Event` (schema/event.fbs)
+// and the chain hash covers exactly the FlatBuffers bytes. This file is the
+// only place that builds or reads those bytes.
+#ifndef TENANTLOG_ENGINE_LOG_ENVELOPE_H_
+#define TENANTLOG_ENGINE_LOG_ENVELOPE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tenantlog/event.h"
+#include "tenantlog/status.h"
+
+namespace flatbuffers {
+class FlatBufferBuilder;
+}
+
+namespace tenantlog {
+
+constexpr size_t kChainPrefixBytes = 8;
+
+// The fields of one event to encode; views must outlive the Encode call.
+struct EventFields {
+  uint64_t seq = 0;
+  int64_t time_us = 0;
+  EventKind kind = EventKind::kData;
+  std::string_view type;
+  std::string_view key;
+  Op op = Op::kPut;
+  std::string_view payload;
+  std::string_view actor;
+  std::string_view reason;
+  uint64_t rewind_target = 0;
+};
+
+// Builds stored event values. Not thread-safe; reuse one per writer.
+class EventEncoder {
+ public:
+  EventEncoder();
+  ~EventEncoder();
+  EventEncoder(const EventEncoder&) = delete;
+  EventEncoder& operator=(const EventEncoder&) = delete;
+
+  // The stored value of `fields` chained after `previous_chain`; sets
+  // *chain to the new chain value. The view is valid until the next Encode.
+  std::string_view Encode(const EventFields& fields, uint64_t previous_chain, uint64_t* chain);
+
+ private:
+  flatbuffers::FlatBufferBuilder* builder_;
+  std::string value_;
+};
+
+// A verified, decoded view of one stored event. Not thread-safe; the views
+// it hands out are valid until the next Parse.
+class EventDecoder {
+ public:
+  // Checks the envelope and runs the FlatBuffers verifier. Corruption when
+  // the value is too short, fails verification, or has an unknown kind or op.
+  Status Parse(std::string_view stored_value);
+
+  uint64_t chain() const { return chain_; }
+  // The bytes the chain hash covers.
+  std::string_view record() const;
+  uint64_t seq() const;
+  int64_t time_us() const;
+  EventKind kind() const;
+  Op op() const;
+  std::string_view type() const;
+  std::string_view key() const;
+  std::string_view payload() const;
+  uint64_t rewind_target() const;
+  // A full copy, chain included.
+  Event ToEvent() const;
+
+ private:
+  const void* root_ = nullptr;
+  uint64_t chain_ = 0;
+  size_t size_ = 0;
+  // FlatBuffers reads scalars in place, so the record is copied to 8-byte
+  // aligned memory first (LMDB guarantees only 2-byte alignment of values).
+  std::vector<uint64_t> aligned_;
+};
+
+}  // namespace tenantlog
+
+#endif  // TENANTLOG_ENGINE_LOG_ENVELOPE_H_

@@ -1,0 +1,35 @@
+// A tenant's log in the `events` database: appending events and scanning
+// seq ranges with every event verified and its chain link checked.
+#ifndef TENANTLOG_ENGINE_LOG_EVENT_LOG_H_
+#define TENANTLOG_ENGINE_LOG_EVENT_LOG_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "lmdb/lmdb_env.h"
+#include "log/envelope.h"
+#include "tenants/tenant_registry.h"
+
+namespace tenantlog::eventlog {
+
+// Appends one event at seq record->head_seq + 1 and advances the record
+// (head, count, chain head, times). The caller saves the record.
+// REQUIRES: writable txn; fields.time_us >= record->updated_us when the
+// tenant has events.
+Status Append(lmdb::Txn& txn, EventEncoder& encoder, EventFields fields, TenantRecord* record);
+
+// Calls `fn` for every event of `record` with seq in [first, last], in
+// order. Each event is verified (FlatBuffers, seq) and its chain link checked
+// against the event before it; a failure is Corruption naming tenant and seq.
+// `fn` sees the decoder positioned on the event; its views last until `fn`
+// returns.
+Status Scan(lmdb::Txn& txn, const TenantRecord& record, uint64_t first, uint64_t last,
+            const std::function<Status(const EventDecoder&)>& fn);
+
+// The last seq whose event time is at or before `time_us` (0 when none).
+// Times never decrease within a tenant, so this is a binary search.
+Result<uint64_t> SeqAtTime(lmdb::Txn& txn, const TenantRecord& record, int64_t time_us);
+
+}  // namespace tenantlog::eventlog
+
+#endif  // TENANTLOG_ENGINE_LOG_EVENT_LOG_H_

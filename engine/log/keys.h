@@ -1,0 +1,85 @@
+// Key encoding of every named database (DESIGN.md, "Storage layout").
+// Integers are big-endian so that byte order is numeric order; a tenant's
+// entries in each database are one contiguous key range.
+#ifndef TENANTLOG_ENGINE_LOG_KEYS_H_
+#define TENANTLOG_ENGINE_LOG_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tenantlog::keys {
+
+inline void PutFixed64(char* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+}
+
+inline uint64_t GetFixed64(const char* in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+inline void AppendFixed64(std::string* out, uint64_t v) {
+  char buf[8];
+  PutFixed64(buf, v);
+  out->append(buf, 8);
+}
+
+// `tenants` key; also the prefix of a tenant's range in `events`, `views`
+// and `view_state`.
+inline std::string TenantKey(uint64_t tenant_id) {
+  std::string key;
+  AppendFixed64(&key, tenant_id);
+  return key;
+}
+
+// `events` key: tenant id ‖ seq.
+inline std::string EventKey(uint64_t tenant_id, uint64_t seq) {
+  std::string key;
+  key.reserve(16);
+  AppendFixed64(&key, tenant_id);
+  AppendFixed64(&key, seq);
+  return key;
+}
+
+// Decodes an `events` key. Returns false when it is not 16 bytes.
+inline bool ParseEventKey(std::string_view key, uint64_t* tenant_id, uint64_t* seq) {
+  if (key.size() != 16) return false;
+  *tenant_id = GetFixed64(key.data());
+  *seq = GetFixed64(key.data() + 8);
+  return true;
+}
+
+// Identifies a view within a tenant. Stored: never renumber.
+enum class ViewId : uint32_t { kKeyValue = 1 };
+
+// `view_state` key and `views` prefix: tenant id ‖ view id (4 bytes).
+inline std::string ViewPrefix(uint64_t tenant_id, ViewId view) {
+  std::string key;
+  key.reserve(12);
+  AppendFixed64(&key, tenant_id);
+  const uint32_t v = static_cast<uint32_t>(view);
+  key.push_back(static_cast<char>(v >> 24));
+  key.push_back(static_cast<char>(v >> 16));
+  key.push_back(static_cast<char>(v >> 8));
+  key.push_back(static_cast<char>(v));
+  return key;
+}
+
+// `views` key: tenant id ‖ view id ‖ entity key.
+inline std::string ViewKey(uint64_t tenant_id, ViewId view, std::string_view entity_key) {
+  std::string key = ViewPrefix(tenant_id, view);
+  key.append(entity_key);
+  return key;
+}
+
+// `audit` key: audit seq.
+inline std::string AuditKey(uint64_t seq) { return TenantKey(seq); }
+
+}  // namespace tenantlog::keys
+
+#endif  // TENANTLOG_ENGINE_LOG_KEYS_H_

@@ -1,0 +1,28 @@
+#include "tenantlog/status.h"
+
+namespace tenantlog {
+
+namespace {
+
+const char* CodeName(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk: return "OK";
+    case Status::Code::kNotFound: return "NotFound";
+    case Status::Code::kInvalidArgument: return "InvalidArgument";
+    case Status::Code::kConflict: return "Conflict";
+    case Status::Code::kRefused: return "Refused";
+    case Status::Code::kTenantDeleted: return "TenantDeleted";
+    case Status::Code::kCorruption: return "Corruption";
+    case Status::Code::kIOError: return "IOError";
+  }
+  return "Unknown";
+}
+
+}  // namespace
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  return std::string(CodeName(code_)) + ": " + message_;
+}
+
+}  // namespace tenantlog

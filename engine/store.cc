@@ -1,0 +1,676 @@
+#include "tenantlog/store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "audit/audit_log.h"
+#include "lmdb/lmdb_env.h"
+#include "log/envelope.h"
+#include "log/event_log.h"
+#include "tenants/tenant_registry.h"
+#include "timeline/timeline.h"
+#include "verify/verifier.h"
+#include "views/key_value_view.h"
+
+namespace tenantlog {
+
+namespace {
+
+class SystemClock final : public Clock {
+ public:
+  int64_t NowMicros() const override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+const SystemClock kSystemClock;
+
+Status CheckTenantName(std::string_view name) {
+  if (IsValidTenantName(name)) return Status::OK();
+  return Status::InvalidArgument("invalid tenant name '" + std::string(name.substr(0, 200)) +
+                                 "': use 1-128 characters of A-Z a-z 0-9 . _ -");
+}
+
+Status CheckReadable(const TenantRecord& record) {
+  if (record.state == TenantState::kTombstoned) {
+    return Status::TenantDeleted("tenant " + record.name + " is deleted (tombstoned); restore it to read it");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+class Store::Impl {
+ public:
+  Impl(const Options& options, std::unique_ptr<lmdb::LmdbEnv> env)
+      : options_(options),
+        env_(std::move(env)),
+        clock_(options.clock != nullptr ? options.clock : &kSystemClock) {}
+
+  const std::string& path() const { return env_->path(); }
+
+  Result<AppendResult> Append(std::string_view tenant, const AppendBatch& batch,
+                              const WriteOptions& write_options);
+  Result<std::vector<Event>> ReadLog(std::string_view tenant, uint64_t from_seq, size_t limit);
+  Result<std::string> Get(std::string_view tenant, std::string_view key, const ReadOptions& options);
+  Result<std::vector<KeyValue>> List(std::string_view tenant, const ReadOptions& options);
+  Result<TenantInfo> Describe(std::string_view tenant);
+  Result<std::vector<TenantInfo>> Tenants();
+  Result<uint64_t> ResolvePoint(std::string_view tenant, const Point& point);
+  Result<ViewDiff> Diff(std::string_view tenant, const Point& from, const std::optional<Point>& to);
+  Result<BulkReport> Bulk(const std::vector<std::string>& tenants, const AdminContext& context,
+                          TenantState target);
+  Result<RewindReport> Rewind(std::string_view tenant, const Point& to, const AdminContext& context);
+  Result<VerifyReport> Verify(const std::vector<std::string>& tenants);
+  Result<uint64_t> RecordAudit(const AdminContext& context, const std::vector<std::string>& tenants,
+                               std::string_view outcome);
+  Result<std::vector<AuditEntry>> Audit(int64_t since_us);
+
+ private:
+  Status ValidateBatch(const AppendBatch& batch) const;
+  // Loads a tenant that reads may see: NotFound, or TenantDeleted.
+  Status LoadReadable(lmdb::Txn& txn, std::string_view tenant, TenantRecord* record) const;
+  Result<uint64_t> Resolve(lmdb::Txn& txn, const TenantRecord& record, const Point& point) const;
+  // Runs `fn` on the tenant's current view, bringing the persisted view up to
+  // date first when it is behind (or folding in memory when read-only).
+  Status WithCurrentView(std::string_view tenant,
+                         const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
+                         const std::function<Status(const TenantRecord&, const views::Folded&)>& folded);
+  AuditEntry MakeAudit(const AdminContext& context, std::string_view default_command,
+                       const std::vector<std::string>& tenants, std::string outcome) const;
+  // Records the refusal of an admin call and returns `refusal`.
+  Status Refuse(const AdminContext& context, std::string_view command,
+                const std::vector<std::string>& tenants, const Status& refusal);
+  int64_t Now() const { return clock_->NowMicros(); }
+
+  const Options options_;
+  std::unique_ptr<lmdb::LmdbEnv> env_;
+  const Clock* clock_;
+  // Used only inside write transactions, which LMDB runs one at a time.
+  EventEncoder encoder_;
+};
+
+// ---- Writing ----
+
+Status Store::Impl::ValidateBatch(const AppendBatch& batch) const {
+  if (batch.empty()) return Status::InvalidArgument("empty batch: nothing to append");
+  std::optional<int64_t> last_time;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const DataEvent& e = batch.events()[i];
+    const std::string where = "event " + std::to_string(i + 1) + " of the batch: ";
+    if (e.type.empty() || e.type.size() > options_.max_type_bytes) {
+      return Status::InvalidArgument(where + "type must be 1-" + std::to_string(options_.max_type_bytes) +
+                                     " bytes, got " + std::to_string(e.type.size()));
+    }
+    if (e.key.empty() || e.key.size() > options_.max_key_bytes) {
+      return Status::InvalidArgument(where + "key must be 1-" + std::to_string(options_.max_key_bytes) +
+                                     " bytes, got " + std::to_string(e.key.size()));
+    }
+    if (e.op != Op::kPut && e.op != Op::kDelete) {
+      return Status::InvalidArgument(where + "unknown op " + std::to_string(static_cast<int>(e.op)));
+    }
+    if (e.payload.size() > options_.max_payload_bytes) {
+      return Status::InvalidArgument(where + "payload of " + std::to_string(e.payload.size()) +
+                                     " bytes exceeds the limit of " +
+                                     std::to_string(options_.max_payload_bytes));
+    }
+    if (e.time_us) {
+      if (last_time && *e.time_us < *last_time) {
+        return Status::InvalidArgument(where + "time goes back within the batch");
+      }
+      last_time = e.time_us;
+    }
+  }
+  return Status::OK();
+}
+
+Result<AppendResult> Store::Impl::Append(std::string_view tenant, const AppendBatch& batch,
+                                         const WriteOptions& write_options) {
+  Status s = CheckTenantName(tenant);
+  if (s.ok()) s = ValidateBatch(batch);
+  if (!s.ok()) return s;
+  const int64_t now = Now();
+  AppendResult result;
+  s = env_->Write([&](lmdb::Txn& txn) -> Status {
+    TenantRecord record;
+    Status found = registry::LoadByName(txn, tenant, &record);
+    if (found.IsNotFound()) {
+      found = registry::Create(txn, tenant, now, &record);
+    }
+    if (!found.ok()) return found;
+    if (record.state == TenantState::kTombstoned) {
+      return Status::TenantDeleted("tenant " + record.name + " is deleted (tombstoned); restore it before appending");
+    }
+    if (write_options.expected_head_seq && *write_options.expected_head_seq != record.head_seq) {
+      return Status::Conflict("tenant " + record.name + " is at seq " + std::to_string(record.head_seq) +
+                              ", expected " + std::to_string(*write_options.expected_head_seq) +
+                              "; nothing appended");
+    }
+    result.first_seq = record.head_seq + 1;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const DataEvent& e = batch.events()[i];
+      int64_t time = e.time_us ? *e.time_us : std::max(now, record.updated_us);
+      if (e.time_us && record.head_seq != 0 && time < record.updated_us) {
+        return Status::InvalidArgument("event " + std::to_string(i + 1) + " of the batch: time " +
+                                       std::to_string(time) + " is before the last event of tenant " +
+                                       record.name + " (" + std::to_string(record.updated_us) + ")");
+      }
+      EventFields fields;
+      fields.time_us = time;
+      fields.kind = EventKind::kData;
+      fields.type = e.type;
+      fields.key = e.key;
+      fields.op = e.op;
+      fields.payload = e.payload;
+      Status appended = eventlog::Append(txn, encoder_, fields, &record);
+      if (!appended.ok()) return appended;
+    }
+    result.last_seq = record.head_seq;
+    result.chain_head = record.chain_head;
+    return registry::Save(txn, record);
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+// ---- Reading ----
+
+Status Store::Impl::LoadReadable(lmdb::Txn& txn, std::string_view tenant, TenantRecord* record) const {
+  Status s = CheckTenantName(tenant);
+  if (s.ok()) s = registry::LoadByName(txn, tenant, record);
+  if (s.ok()) s = CheckReadable(*record);
+  return s;
+}
+
+Result<uint64_t> Store::Impl::Resolve(lmdb::Txn& txn, const TenantRecord& record,
+                                      const Point& point) const {
+  if (point.is_time()) return eventlog::SeqAtTime(txn, record, point.time_us());
+  if (point.seq() > record.head_seq) {
+    return Status::InvalidArgument("seq " + std::to_string(point.seq()) + " is beyond the head (" +
+                                   std::to_string(record.head_seq) + ") of tenant " + record.name);
+  }
+  return point.seq();
+}
+
+Result<std::vector<Event>> Store::Impl::ReadLog(std::string_view tenant, uint64_t from_seq,
+                                                size_t limit) {
+  std::vector<Event> events;
+  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
+    TenantRecord record;
+    Status found = CheckTenantName(tenant);
+    if (found.ok()) found = registry::LoadByName(txn, tenant, &record);
+    if (!found.ok()) return found;
+    const uint64_t first = std::max<uint64_t>(from_seq, 1);
+    if (first > record.head_seq || limit == 0) return Status::OK();
+    const uint64_t last = std::min<uint64_t>(record.head_seq, first + std::min<uint64_t>(limit, record.head_seq) - 1);
+    return eventlog::Scan(txn, record, first, last, [&](const EventDecoder& e) {
+      events.push_back(e.ToEvent());
+      return Status::OK();
+    });
+  });
+  if (!s.ok()) return s;
+  return events;
+}
+
+Status Store::Impl::WithCurrentView(
+    std::string_view tenant,
+    const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
+    const std::function<Status(const TenantRecord&, const views::Folded&)>& folded) {
+  bool done = false;
+  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
+    TenantRecord record;
+    Status r = LoadReadable(txn, tenant, &record);
+    if (!r.ok()) return r;
+    auto current = views::IsCurrent(txn, record);
+    if (!current.ok()) return current.status();
+    if (*current) {
+      done = true;
+      return persisted(txn, record);
+    }
+    if (!env_->read_only()) return Status::OK();
+    done = true;
+    views::Folded state;
+    r = views::FoldAsOf(txn, record, record.head_seq, &state);
+    return r.ok() ? folded(record, state) : r;
+  });
+  if (!s.ok() || done) return s;
+  return env_->Write([&](lmdb::Txn& txn) -> Status {
+    TenantRecord record;
+    Status r = LoadReadable(txn, tenant, &record);
+    if (r.ok()) r = views::CatchUp(txn, record);
+    if (r.ok()) r = persisted(txn, record);
+    return r;
+  });
+}
+
+Result<std::string> Store::Impl::Get(std::string_view tenant, std::string_view key,
+                                     const ReadOptions& options) {
+  std::string payload;
+  auto lookup = [&](const TenantRecord& record, const views::Folded& state) -> Status {
+    auto it = state.live.find(key);
+    if (it == state.live.end()) return Status::NotFound("key not found in tenant " + record.name);
+    payload = it->second.payload;
+    return Status::OK();
+  };
+  Status s;
+  if (options.as_of) {
+    s = env_->Read([&](lmdb::Txn& txn) -> Status {
+      TenantRecord record;
+      Status r = LoadReadable(txn, tenant, &record);
+      if (!r.ok()) return r;
+      auto at = Resolve(txn, record, *options.as_of);
+      if (!at.ok()) return at.status();
+      views::Folded state;
+      r = views::FoldAsOf(txn, record, *at, &state);
+      return r.ok() ? lookup(record, state) : r;
+    });
+  } else {
+    s = WithCurrentView(
+        tenant,
+        [&](lmdb::Txn& txn, const TenantRecord& record) -> Status {
+          auto value = views::Get(txn, record, key);
+          if (!value.ok()) return value.status();
+          payload = std::move(*value);
+          return Status::OK();
+        },
+        lookup);
+  }
+  if (!s.ok()) return s;
+  return payload;
+}
+
+Result<std::vector<KeyValue>> Store::Impl::List(std::string_view tenant, const ReadOptions& options) {
+  std::vector<KeyValue> out;
+  auto collect = [&](const TenantRecord&, const views::Folded& state) -> Status {
+    out.clear();
+    for (const auto& [key, value] : state.live) out.push_back(KeyValue{key, value.payload});
+    return Status::OK();
+  };
+  Status s;
+  if (options.as_of) {
+    s = env_->Read([&](lmdb::Txn& txn) -> Status {
+      TenantRecord record;
+      Status r = LoadReadable(txn, tenant, &record);
+      if (!r.ok()) return r;
+      auto at = Resolve(txn, record, *options.as_of);
+      if (!at.ok()) return at.status();
+      views::Folded state;
+      r = views::FoldAsOf(txn, record, *at, &state);
+      return r.ok() ? collect(record, state) : r;
+    });
+  } else {
+    s = WithCurrentView(
+        tenant,
+        [&](lmdb::Txn& txn, const TenantRecord& record) { return views::List(txn, record, &out); },
+        collect);
+  }
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<TenantInfo> Store::Impl::Describe(std::string_view tenant) {
+  TenantInfo info;
+  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
+    TenantRecord record;
+    Status r = CheckTenantName(tenant);
+    if (r.ok()) r = registry::LoadByName(txn, tenant, &record);
+    if (r.ok()) info = record.ToInfo();
+    return r;
+  });
+  if (!s.ok()) return s;
+  return info;
+}
+
+Result<std::vector<TenantInfo>> Store::Impl::Tenants() {
+  std::vector<TenantInfo> out;
+  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
+    out.clear();
+    return registry::ForEach(txn, [&](const TenantRecord& record) {
+      out.push_back(record.ToInfo());
+      return Status::OK();
+    });
+  });
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(), [](const TenantInfo& a, const TenantInfo& b) {
+    return a.name != b.name ? a.name < b.name : a.id < b.id;
+  });
+  return out;
+}
+
+Result<uint64_t> Store::Impl::ResolvePoint(std::string_view tenant, const Point& point) {
+  uint64_t seq = 0;
+  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
+    TenantRecord record;
+    Status r = CheckTenantName(tenant);
+    if (r.ok()) r = registry::LoadByName(txn, tenant, &record);
+    if (!r.ok()) return r;
+    auto at = Resolve(txn, record, point);
+    if (!at.ok()) return at.status();
+    seq = *at;
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return seq;
+}
+
+namespace {
+
+// The first rewind marker in (from, to] that went back before `put_seq`:
+// the control event that hid a key set by that put. 0 when none.
+uint64_t HidingMarker(const TenantRecord& record, uint64_t from, uint64_t to, uint64_t put_seq) {
+  for (const RewindMarker& m : record.timeline) {
+    if (m.at > from && m.at <= to && m.target < put_seq) return m.at;
+  }
+  return put_seq;
+}
+
+}  // namespace
+
+Result<ViewDiff> Store::Impl::Diff(std::string_view tenant, const Point& from,
+                                   const std::optional<Point>& to) {
+  ViewDiff diff;
+  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
+    TenantRecord record;
+    Status r = LoadReadable(txn, tenant, &record);
+    if (!r.ok()) return r;
+    auto from_seq = Resolve(txn, record, from);
+    if (!from_seq.ok()) return from_seq.status();
+    auto to_seq = to ? Resolve(txn, record, *to) : Result<uint64_t>(record.head_seq);
+    if (!to_seq.ok()) return to_seq.status();
+    views::Folded before, after;
+    r = views::FoldAsOf(txn, record, *from_seq, &before);
+    if (r.ok()) r = views::FoldAsOf(txn, record, *to_seq, &after);
+    if (!r.ok()) return r;
+    diff = views::Compare(before, after, [&](uint64_t put_seq) {
+      return HidingMarker(record, *from_seq, *to_seq, put_seq);
+    });
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return diff;
+}
+
+// ---- Administration ----
+
+AuditEntry Store::Impl::MakeAudit(const AdminContext& context, std::string_view default_command,
+                                  const std::vector<std::string>& tenants, std::string outcome) const {
+  AuditEntry entry;
+  entry.time_us = Now();
+  entry.actor = context.actor;
+  entry.command = context.command.empty() ? std::string(default_command) : context.command;
+  entry.arguments = context.arguments;
+  entry.dry_run = context.dry_run;
+  entry.tenants = tenants;
+  entry.outcome = std::move(outcome);
+  return entry;
+}
+
+Status Store::Impl::Refuse(const AdminContext& context, std::string_view command,
+                           const std::vector<std::string>& tenants, const Status& refusal) {
+  const AuditEntry entry = MakeAudit(context, command, tenants, "refused: " + refusal.message());
+  Status s = env_->Write([&](lmdb::Txn& txn) { return audit::Append(txn, entry).status(); });
+  if (!s.ok()) return s;
+  return refusal;
+}
+
+Result<BulkReport> Store::Impl::Bulk(const std::vector<std::string>& requested,
+                                     const AdminContext& context, TenantState target) {
+  const bool tombstone = target == TenantState::kTombstoned;
+  const std::string_view command = tombstone ? "tombstone" : "restore";
+  if (context.actor.empty()) return Status::InvalidArgument("an actor is required for " + std::string(command));
+  if (requested.empty()) return Status::InvalidArgument("no tenants given to " + std::string(command));
+  std::vector<std::string> tenants;
+  std::set<std::string_view> seen;
+  for (const std::string& name : requested) {
+    Status s = CheckTenantName(name);
+    if (!s.ok()) return s;
+    if (seen.insert(name).second) tenants.push_back(name);
+  }
+  if (tenants.size() > context.max_tenants) {
+    return Refuse(context, command, tenants,
+                  Status::Refused(std::to_string(tenants.size()) + " tenants named, more than the limit of " +
+                                  std::to_string(context.max_tenants) +
+                                  " (--max-tenants); nothing changed"));
+  }
+  const int64_t now = Now();
+  BulkReport report;
+  Status refusal;
+  Status s = env_->Write([&](lmdb::Txn& txn) -> Status {
+    report = BulkReport();
+    report.dry_run = context.dry_run;
+    std::vector<TenantRecord> records(tenants.size());
+    std::vector<std::string> unknown;
+    for (size_t i = 0; i < tenants.size(); ++i) {
+      Status r = registry::LoadByName(txn, tenants[i], &records[i]);
+      if (r.IsNotFound()) {
+        unknown.push_back(tenants[i]);
+      } else if (!r.ok()) {
+        return r;
+      }
+    }
+    if (!unknown.empty()) {
+      std::string names;
+      for (size_t i = 0; i < unknown.size() && i < 20; ++i) names += (i ? ", " : "") + unknown[i];
+      if (unknown.size() > 20) names += ", … (" + std::to_string(unknown.size()) + " in all)";
+      refusal = Status::Refused("unknown tenants: " + names + "; nothing changed");
+      return refusal;
+    }
+    for (TenantRecord& record : records) {
+      if (record.state == target) {
+        report.unchanged.push_back(record.name);
+        continue;
+      }
+      report.changed.push_back(record.name);
+      if (context.dry_run) continue;
+      EventFields fields;
+      fields.time_us = std::max(now, record.updated_us);
+      fields.kind = tombstone ? EventKind::kTombstone : EventKind::kRestore;
+      fields.actor = context.actor;
+      fields.reason = context.reason;
+      Status r = eventlog::Append(txn, encoder_, fields, &record);
+      if (!r.ok()) return r;
+      record.state = target;
+      record.state_changed_us = fields.time_us;
+      record.timeline_version += 1;
+      if (tombstone) r = views::Drop(txn, record.id);
+      if (r.ok()) r = registry::Save(txn, record);
+      if (!r.ok()) return r;
+    }
+    std::string outcome = context.dry_run ? "dry-run: " : "ok: ";
+    outcome += std::to_string(report.changed.size()) + " changed, " +
+               std::to_string(report.unchanged.size()) + " unchanged";
+    auto seq = audit::Append(txn, MakeAudit(context, command, tenants, outcome));
+    if (!seq.ok()) return seq.status();
+    report.audit_seq = *seq;
+    return Status::OK();
+  });
+  if (!refusal.ok()) return Refuse(context, command, tenants, refusal);
+  if (!s.ok()) return s;
+  return report;
+}
+
+Result<RewindReport> Store::Impl::Rewind(std::string_view tenant, const Point& to,
+                                         const AdminContext& context) {
+  constexpr std::string_view kCommand = "rewind";
+  if (context.actor.empty()) return Status::InvalidArgument("an actor is required for rewind");
+  Status s = CheckTenantName(tenant);
+  if (!s.ok()) return s;
+  const std::vector<std::string> tenants{std::string(tenant)};
+  const int64_t now = Now();
+  RewindReport report;
+  Status refusal;
+  s = env_->Write([&](lmdb::Txn& txn) -> Status {
+    report = RewindReport();
+    report.dry_run = context.dry_run;
+    TenantRecord record;
+    Status r = registry::LoadByName(txn, tenant, &record);
+    if (!r.ok()) return r;
+    if (record.state != TenantState::kActive) {
+      refusal = Status::Refused("tenant " + record.name + " is " +
+                                std::string(TenantStateName(record.state)) + "; restore it before rewinding");
+      return refusal;
+    }
+    auto target = Resolve(txn, record, to);
+    if (!target.ok()) return target.status();
+    report.target_seq = *target;
+    views::Folded current, wanted;
+    r = views::FoldAsOf(txn, record, record.head_seq, &current);
+    if (r.ok()) r = views::FoldAsOf(txn, record, *target, &wanted);
+    if (!r.ok()) return r;
+    const uint64_t marker_seq = record.head_seq + 1;
+    report.diff = views::Compare(current, wanted, [&](uint64_t) { return marker_seq; });
+    report.changed = timeline::EffectiveRanges(record.timeline, *target) != timeline::CurrentRanges(record);
+    std::string outcome = !report.changed ? "unchanged: already shows seq " + std::to_string(*target)
+                          : context.dry_run ? "dry-run: would rewind to seq " + std::to_string(*target)
+                                            : "ok: rewound to seq " + std::to_string(*target);
+    if (report.changed && !context.dry_run) {
+      EventFields fields;
+      fields.time_us = std::max(now, record.updated_us);
+      fields.kind = EventKind::kRewind;
+      fields.actor = context.actor;
+      fields.reason = context.reason;
+      fields.rewind_target = *target;
+      r = eventlog::Append(txn, encoder_, fields, &record);
+      if (!r.ok()) return r;
+      record.timeline.push_back(RewindMarker{record.head_seq, *target});
+      record.timeline_version += 1;
+      report.marker_seq = record.head_seq;
+      r = registry::Save(txn, record);
+      // The new current state is the target's: it becomes the view at once.
+      if (r.ok()) r = views::Replace(txn, record, wanted);
+      if (!r.ok()) return r;
+    }
+    auto seq = audit::Append(txn, MakeAudit(context, kCommand, tenants, outcome));
+    if (!seq.ok()) return seq.status();
+    report.audit_seq = *seq;
+    return Status::OK();
+  });
+  if (!refusal.ok()) return Refuse(context, kCommand, tenants, refusal);
+  if (!s.ok()) return s;
+  return report;
+}
+
+Result<VerifyReport> Store::Impl::Verify(const std::vector<std::string>& tenants) {
+  VerifyReport report;
+  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
+    report = VerifyReport();
+    auto check = [&](const TenantRecord& record) -> Status {
+      auto events = verify::VerifyTenant(txn, record, &report.damaged);
+      if (!events.ok()) return events.status();
+      report.tenants += 1;
+      report.events += *events;
+      return Status::OK();
+    };
+    if (tenants.empty()) {
+      Status r = registry::ForEach(txn, check, [&](uint64_t id, const Status& damage) {
+        report.damaged.push_back(Damage{"(tenant id " + std::to_string(id) + ")", 0, damage.message()});
+      });
+      if (!r.ok()) return r;
+      auto audited = audit::Verify(txn, &report.damaged);
+      return audited.status();
+    }
+    for (const std::string& name : tenants) {
+      TenantRecord record;
+      Status r = CheckTenantName(name);
+      if (r.ok()) r = registry::LoadByName(txn, name, &record);
+      if (r.IsCorruption()) {
+        report.damaged.push_back(Damage{name, 0, r.message()});
+        continue;
+      }
+      if (r.ok()) r = check(record);
+      if (!r.ok()) return r;
+    }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  report.ok = report.damaged.empty();
+  return report;
+}
+
+Result<uint64_t> Store::Impl::RecordAudit(const AdminContext& context,
+                                          const std::vector<std::string>& tenants,
+                                          std::string_view outcome) {
+  if (context.actor.empty()) return Status::InvalidArgument("an actor is required for the audit log");
+  const AuditEntry entry = MakeAudit(context, "", tenants, std::string(outcome));
+  uint64_t seq = 0;
+  Status s = env_->Write([&](lmdb::Txn& txn) -> Status {
+    auto appended = audit::Append(txn, entry);
+    if (!appended.ok()) return appended.status();
+    seq = *appended;
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return seq;
+}
+
+Result<std::vector<AuditEntry>> Store::Impl::Audit(int64_t since_us) {
+  std::vector<AuditEntry> out;
+  Status s = env_->Read([&](lmdb::Txn& txn) { return audit::ReadSince(txn, since_us, &out); });
+  if (!s.ok()) return s;
+  return out;
+}
+
+// ---- Store ----
+
+Status Store::Open(const Options& options, const std::string& dir, std::unique_ptr<Store>* store) {
+  lmdb::EnvOptions env_options;
+  env_options.create_if_missing = options.create_if_missing;
+  env_options.read_only = options.read_only;
+  env_options.sync = options.sync;
+  env_options.initial_map_bytes = options.initial_map_bytes;
+  env_options.max_map_bytes = options.max_map_bytes;
+  env_options.max_readers = options.max_readers;
+  std::unique_ptr<lmdb::LmdbEnv> env;
+  Status s = lmdb::LmdbEnv::Open(env_options, dir, &env);
+  if (!s.ok()) return s;
+  store->reset(new Store(std::make_unique<Impl>(options, std::move(env))));
+  return Status::OK();
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<AppendResult> Store::Append(std::string_view tenant, const AppendBatch& batch,
+                                   const WriteOptions& options) {
+  return impl_->Append(tenant, batch, options);
+}
+Result<std::vector<Event>> Store::ReadLog(std::string_view tenant, uint64_t from_seq, size_t limit) {
+  return impl_->ReadLog(tenant, from_seq, limit);
+}
+Result<std::string> Store::Get(std::string_view tenant, std::string_view key, const ReadOptions& options) {
+  return impl_->Get(tenant, key, options);
+}
+Result<std::vector<KeyValue>> Store::List(std::string_view tenant, const ReadOptions& options) {
+  return impl_->List(tenant, options);
+}
+Result<TenantInfo> Store::Describe(std::string_view tenant) { return impl_->Describe(tenant); }
+Result<std::vector<TenantInfo>> Store::Tenants() { return impl_->Tenants(); }
+Result<uint64_t> Store::ResolvePoint(std::string_view tenant, const Point& point) {
+  return impl_->ResolvePoint(tenant, point);
+}
+Result<ViewDiff> Store::Diff(std::string_view tenant, const Point& from, const std::optional<Point>& to) {
+  return impl_->Diff(tenant, from, to);
+}
+Result<BulkReport> Store::Tombstone(const std::vector<std::string>& tenants, const AdminContext& context) {
+  return impl_->Bulk(tenants, context, TenantState::kTombstoned);
+}
+Result<BulkReport> Store::Restore(const std::vector<std::string>& tenants, const AdminContext& context) {
+  return impl_->Bulk(tenants, context, TenantState::kActive);
+}
+Result<RewindReport> Store::Rewind(std::string_view tenant, const Point& to, const AdminContext& context) {
+  return impl_->Rewind(tenant, to, context);
+}
+Result<VerifyReport> Store::Verify(const std::vector<std::string>& tenants) {
+  return impl_->Verify(tenants);
+}
+Result<uint64_t> Store::RecordAudit(const AdminContext& context, const std::vector<std::string>& tenants,
+                                    std::string_view outcome) {
+  return impl_->RecordAudit(context, tenants, outcome);
+}
+Result<std::vector<AuditEntry>> Store::Audit(int64_t since_us) { return impl_->Audit(since_us); }
+const std::string& Store::path() const { return impl_->path(); }
+
+}  // namespace tenantlog

@@ -1,0 +1,25 @@
+// Verification of a tenant's stored log against its record: FlatBuffers
+// verifier on every event, seq contiguity, chain hashes, times, the head and
+// the rewind markers. Damage is collected, never returned as an error, and no
+// damaged value can crash the check.
+#ifndef TENANTLOG_ENGINE_VERIFY_VERIFIER_H_
+#define TENANTLOG_ENGINE_VERIFY_VERIFIER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "lmdb/lmdb_env.h"
+#include "tenantlog/admin.h"
+#include "tenants/tenant_registry.h"
+
+namespace tenantlog::verify {
+
+// Checks every stored event of `record` and appends what is damaged to
+// `damaged`. Returns the number of events checked; an error only when LMDB
+// itself fails.
+Result<uint64_t> VerifyTenant(lmdb::Txn& txn, const TenantRecord& record,
+                              std::vector<Damage>* damaged);
+
+}  // namespace tenantlog::verify
+
+#endif  // TENANTLOG_ENGINE_VERIFY_VERIFIER_H_
