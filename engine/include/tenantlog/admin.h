@@ -118,6 +118,69 @@ struct AuditEntry {
   std::string outcome;  // "ok", "unchanged", "refused: …", …
 };
 
+struct BackupReport {
+  std::string dir;     // where the copy was written
+  uint64_t bytes = 0;  // size of the copy's data file
+  uint64_t audit_seq = 0;
+};
+
+// One tenant restore-from-backup left alone, and why.
+struct RestoreConflict {
+  std::string tenant;
+  std::string reason;
+};
+
+struct RestoreReport {
+  bool dry_run = false;
+  std::vector<std::string> restored;   // brought back (or would be)
+  std::vector<std::string> unchanged;  // live already holds the backup's history
+  std::vector<RestoreConflict> conflicts;
+  uint64_t events_copied = 0;          // events re-inserted from the backup
+  uint64_t audit_seq = 0;
+};
+
+struct ExportReport {
+  std::string tenant;
+  uint64_t events = 0;
+  uint64_t chain_head = 0;
+  uint64_t bytes = 0;  // size of the file
+};
+
+struct ImportReport {
+  std::string tenant;  // the name it was imported under
+  uint64_t events = 0;
+  uint64_t chain_head = 0;
+  TenantState state = TenantState::kActive;
+  uint64_t audit_seq = 0;
+};
+
+// One tenant of a purge plan, as it was when the plan was made.
+struct PlannedPurge {
+  std::string tenant;
+  uint64_t id = 0;
+  uint64_t head_seq = 0;
+  uint64_t event_count = 0;
+  uint64_t chain_head = 0;
+  int64_t tombstoned_us = 0;
+};
+
+struct PurgePlan {
+  std::string token;  // to pass back to RunPurge; binds exactly this plan
+  std::vector<PlannedPurge> tenants;
+  uint64_t events = 0;
+  int64_t older_than_us = 0;
+  uint64_t audit_seq = 0;
+};
+
+struct PurgeReport {
+  std::vector<std::string> purged;
+  uint64_t events_removed = 0;
+  // Freed pages of the data file overwritten with zeros, so that no purged
+  // byte stays behind in free space.
+  uint64_t pages_scrubbed = 0;
+  uint64_t audit_seq = 0;
+};
+
 }  // namespace tenantlog
 
 #endif  // TENANTLOG_ADMIN_H_

@@ -130,6 +130,58 @@ class Store {
   // Errors: NotFound (a listed tenant is unknown), IOError.
   Result<VerifyReport> Verify(const std::vector<std::string>& tenants);
 
+  // ---- Data lifecycle (DESIGN.md, "Backups, restore from backup, export"; "Purge") ----
+
+  // Writes a hot, consistent, compacted copy of the store into directory
+  // `dir`, which must not exist or be empty. Writers are not blocked while it
+  // runs. The copy is itself a store. Errors: InvalidArgument (`dir` holds
+  // files), IOError.
+  Result<BackupReport> Backup(const std::string& dir, const AdminContext& context);
+
+  // Brings each listed tenant back from the backup at `backup_dir`, each on
+  // its own: a tombstoned tenant is restored; a purged or missing one has its
+  // log re-inserted exactly as the backup holds it (same seqs, times and
+  // chain), then a restore event appended if the backup holds it tombstoned;
+  // a tenant whose live history already extends the backup's is unchanged;
+  // a name taken by a different tenant, or histories that disagree, is a
+  // conflict and left alone. Every other tenant is untouched. Safe to run
+  // again after an interruption. Refused whole (Refused) when a tenant is
+  // not in the backup or the list exceeds context.max_tenants.
+  // Errors: InvalidArgument (bad name, empty list), NotFound (no store at
+  // `backup_dir`), Corruption (the backup fails verification for a tenant).
+  Result<RestoreReport> RestoreFromBackup(const std::string& backup_dir,
+                                          const std::vector<std::string>& tenants,
+                                          const AdminContext& context);
+
+  // Writes tenant `tenant`'s whole log to `file` (replaced if it exists) in
+  // the portable export format (README, "Export file"). Read-only on the store.
+  // Errors: NotFound, IOError.
+  Result<ExportReport> Export(std::string_view tenant, const std::string& file);
+
+  // Imports an export file as a new tenant named `as_name` (empty: the name
+  // in the file). The whole file is checked first (structure, verifier,
+  // chain, head); then all of it is written or nothing.
+  // Errors: InvalidArgument (damaged, truncated or foreign file; bad name),
+  // Refused (the name is taken), IOError.
+  Result<ImportReport> Import(const std::string& file, const std::string& as_name,
+                              const AdminContext& context);
+
+  // Step 1 of a compliance purge: checks that every listed tenant has been
+  // tombstoned for at least `older_than_us`, writes the plan to `plan_file`
+  // and returns it with its token. Refused (nothing written but the audit
+  // entry) for an unknown or active tenant, a younger tombstone, or more
+  // tenants than context.max_tenants.
+  Result<PurgePlan> PlanPurge(const std::vector<std::string>& tenants, int64_t older_than_us,
+                              const std::string& plan_file, const AdminContext& context);
+
+  // Step 2: removes the planned tenants' events and views for good, keeps a
+  // purge record of each, frees their names, and overwrites the freed pages
+  // of the data file. Refused, purging nothing, when `token` does not match
+  // the plan or any planned tenant changed since the plan.
+  // Errors: InvalidArgument (unreadable plan file), Refused, IOError.
+  Result<PurgeReport> RunPurge(const std::string& plan_file, const std::string& token,
+                               const AdminContext& context);
+
   // Records an audit entry for an action done outside the calls above (for
   // example an append made by an operator with the admin tool).
   // Errors: InvalidArgument (no actor), IOError.
