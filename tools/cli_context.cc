@@ -1,0 +1,140 @@
+#include "cli_context.h"
+
+#include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <istream>
+#include <unordered_set>
+
+#include "tenantlog/options.h"
+
+namespace tenantlog::tool {
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kOk:
+      return kExitOk;
+    case Status::Code::kInvalidArgument:
+      return kExitUsage;
+    case Status::Code::kRefused:
+    case Status::Code::kConflict:
+      return kExitRefused;
+    case Status::Code::kNotFound:
+    case Status::Code::kTenantDeleted:
+    case Status::Code::kCorruption:
+    case Status::Code::kIOError:
+      return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+void UsageError(const std::string& message) { throw CommandError(kExitUsage, message); }
+
+void Check(const Status& status) {
+  if (status.ok()) return;
+  std::string message = status.message().empty() ? status.ToString() : status.message();
+  throw CommandError(ExitCodeFor(status), message);
+}
+
+std::string CliContext::StoreDir() const {
+  if (!flags_.db.empty()) return flags_.db;
+  const char* env = std::getenv("TENANTLOG_DB");
+  if (env != nullptr && *env != '\0') return env;
+  UsageError("no store given: pass --db DIR or set TENANTLOG_DB");
+}
+
+Store& CliContext::OpenStore(Access access) {
+  if (store_) return *store_;
+  const std::string dir = StoreDir();
+  Options options;
+  options.create_if_missing = access == Access::kWrite;
+  options.read_only = access == Access::kRead;
+  Status status = Store::Open(options, dir, &store_);
+  if (status.IsNotFound()) throw CommandError(kExitFailure, fmt::format("no store at {}", dir));
+  if (!status.ok()) {
+    throw CommandError(ExitCodeFor(status),
+                       fmt::format("cannot open store at {}: {}", dir, status.message()));
+  }
+  return *store_;
+}
+
+std::string CliContext::Actor() const {
+  if (!flags_.actor.empty()) return flags_.actor;
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return pw->pw_name;
+  }
+  const char* user = std::getenv("USER");
+  if (user != nullptr && *user != '\0') return user;
+  return fmt::format("uid-{}", geteuid());
+}
+
+AdminContext CliContext::MakeAdminContext(std::string_view command) const {
+  AdminContext context;
+  context.actor = Actor();
+  context.command = std::string(command);
+  context.arguments = arguments_;
+  return context;
+}
+
+void RequireValidTenantName(std::string_view name) {
+  if (IsValidTenantName(name)) return;
+  UsageError(fmt::format("bad tenant name '{}': use 1 to {} characters of A-Z a-z 0-9 . _ -", name,
+                         kMaxTenantNameLength));
+}
+
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+// Appends the names listed in `in` to `names`; `file` names the source in errors.
+void ReadTenantLines(std::istream& in, const std::string& file, std::vector<std::string>* names) {
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    std::string_view name = line;
+    if (const auto hash = name.find('#'); hash != std::string_view::npos) {
+      name = name.substr(0, hash);
+    }
+    name = Trim(name);
+    if (name.empty()) continue;
+    if (!IsValidTenantName(name)) {
+      UsageError(fmt::format("{}:{}: bad tenant name '{}'", file, number, name));
+    }
+    names->emplace_back(name);
+  }
+  if (in.bad()) UsageError(fmt::format("cannot read tenants file {}", file));
+}
+
+}  // namespace
+
+std::vector<std::string> ReadTenantList(const std::vector<std::string>& names,
+                                        const std::string& tenants_file) {
+  std::vector<std::string> all;
+  for (const std::string& name : names) {
+    RequireValidTenantName(name);
+    all.push_back(name);
+  }
+  if (tenants_file == "-") {
+    ReadTenantLines(std::cin, "<stdin>", &all);
+  } else if (!tenants_file.empty()) {
+    std::ifstream in(tenants_file);
+    if (!in) UsageError(fmt::format("cannot open tenants file {}", tenants_file));
+    ReadTenantLines(in, tenants_file, &all);
+  }
+  std::vector<std::string> unique;
+  std::unordered_set<std::string> seen;
+  for (std::string& name : all) {
+    if (seen.insert(name).second) unique.push_back(std::move(name));
+  }
+  return unique;
+}
+
+}  // namespace tenantlog::tool

@@ -1,0 +1,205 @@
+// append: data events written by an operator, one from flags or many from a
+// JSON Lines file, each call one atomic batch.
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "commands.h"
+#include "output.h"
+#include "time_point.h"
+
+namespace tenantlog::tool {
+namespace {
+
+struct AppendArgs {
+  std::string tenant;
+  std::string type;
+  std::string key;
+  std::string op = "put";
+  std::string payload;
+  bool payload_given = false;  // --payload was given, possibly empty
+  std::string payload_file;
+  std::string jsonl;
+};
+
+// The whole content of `file` ("-": stdin). UsageError naming `flag` when it
+// cannot be read.
+std::string ReadWholeFile(std::string_view flag, const std::string& file) {
+  if (file == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) UsageError(fmt::format("{} {}: cannot open file", flag, file));
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) UsageError(fmt::format("{} {}: cannot read file", flag, file));
+  return std::move(content).str();
+}
+
+Op ParseOpFlag(std::string_view text) {
+  Op op = Op::kPut;
+  if (!ParseOp(text, &op)) UsageError(fmt::format("--op '{}': expected put or delete", text));
+  return op;
+}
+
+DataEvent EventFromFlags(const AppendArgs& args) {
+  if (args.type.empty()) UsageError("append: --type is required (or --jsonl FILE)");
+  if (args.key.empty()) UsageError("append: --key is required (or --jsonl FILE)");
+  DataEvent event;
+  event.type = args.type;
+  event.key = args.key;
+  event.op = ParseOpFlag(args.op);
+  const bool has_payload = args.payload_given || !args.payload_file.empty();
+  if (event.op == Op::kDelete && has_payload) {
+    UsageError("append: a delete carries no payload; drop --payload/--payload-file");
+  }
+  if (args.payload_given) event.payload = args.payload;
+  if (!args.payload_file.empty())
+    event.payload = ReadWholeFile("--payload-file", args.payload_file);
+  return event;
+}
+
+// A string field of a JSON Lines object; nullopt when absent.
+std::optional<std::string> StringField(const nlohmann::json& object, const char* name,
+                                       const std::string& where) {
+  const auto it = object.find(name);
+  if (it == object.end()) return std::nullopt;
+  if (!it->is_string()) UsageError(fmt::format("{}: \"{}\" must be a string", where, name));
+  return it->get<std::string>();
+}
+
+DataEvent EventFromJsonLine(const std::string& line, const std::string& where) {
+  nlohmann::json object;
+  try {
+    object = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& error) {
+    UsageError(fmt::format("{}: not valid JSON ({})", where, error.what()));
+  }
+  if (!object.is_object()) UsageError(fmt::format("{}: expected a JSON object", where));
+  for (const auto& [name, value] : object.items()) {
+    if (name != "type" && name != "key" && name != "op" && name != "payload" &&
+        name != "payload_base64" && name != "time") {
+      UsageError(fmt::format(
+          "{}: unknown field \"{}\" (expected type, key, op, payload, payload_base64, time)", where,
+          name));
+    }
+  }
+  DataEvent event;
+  const auto type = StringField(object, "type", where);
+  const auto key = StringField(object, "key", where);
+  if (!type || type->empty()) UsageError(fmt::format("{}: \"type\" is required", where));
+  if (!key || key->empty()) UsageError(fmt::format("{}: \"key\" is required", where));
+  event.type = *type;
+  event.key = *key;
+  if (const auto op = StringField(object, "op", where); op && !ParseOp(*op, &event.op)) {
+    UsageError(fmt::format("{}: \"op\" '{}' must be put or delete", where, *op));
+  }
+  const auto payload = StringField(object, "payload", where);
+  const auto payload_base64 = StringField(object, "payload_base64", where);
+  if (payload && payload_base64) {
+    UsageError(fmt::format("{}: give \"payload\" or \"payload_base64\", not both", where));
+  }
+  if (event.op == Op::kDelete && (payload || payload_base64)) {
+    UsageError(fmt::format("{}: a delete carries no payload", where));
+  }
+  if (payload) event.payload = *payload;
+  if (payload_base64) {
+    auto decoded = Base64Decode(*payload_base64);
+    if (!decoded) UsageError(fmt::format("{}: \"payload_base64\" is not base64", where));
+    event.payload = std::move(*decoded);
+  }
+  if (const auto time = StringField(object, "time", where)) {
+    const auto time_us = ParseIsoTime(*time);
+    if (!time_us)
+      UsageError(fmt::format("{}: \"time\" '{}' is not an ISO-8601 UTC time", where, *time));
+    event.time_us = *time_us;
+  }
+  return event;
+}
+
+// Every event of the JSON Lines `file`; blank lines are skipped. UsageError
+// naming the line for the first malformed one.
+AppendBatch BatchFromJsonLines(const std::string& file) {
+  const std::string content = ReadWholeFile("--jsonl", file);
+  const std::string name = file == "-" ? "<stdin>" : file;
+  AppendBatch batch;
+  std::istringstream lines(content);
+  std::string line;
+  for (size_t number = 1; std::getline(lines, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    batch.Add(EventFromJsonLine(line, fmt::format("{} line {}", name, number)));
+  }
+  if (batch.empty()) UsageError(fmt::format("--jsonl {}: no events in the file", name));
+  return batch;
+}
+
+int RunAppend(CliContext& context, const AppendArgs& args) {
+  RequireValidTenantName(args.tenant);
+  AppendBatch batch;
+  if (!args.jsonl.empty()) {
+    batch = BatchFromJsonLines(args.jsonl);
+  } else {
+    batch.Add(EventFromFlags(args));
+  }
+
+  Store& store = context.OpenStore(Access::kWrite);
+  const AppendResult appended = Check(store.Append(args.tenant, batch));
+  const std::string outcome =
+      appended.first_seq == appended.last_seq
+          ? fmt::format("ok: seq {}", appended.last_seq)
+          : fmt::format("ok: seqs {}..{}", appended.first_seq, appended.last_seq);
+  const auto audit = store.RecordAudit(context.MakeAdminContext("append"), {args.tenant}, outcome);
+  if (!audit.ok()) {
+    throw CommandError(ExitCodeFor(audit.status()),
+                       fmt::format("appended to {} ({}), but the audit entry failed: {}",
+                                   args.tenant, outcome, audit.status().message()));
+  }
+
+  if (context.json()) {
+    PrintJson({{"tenant", args.tenant},
+               {"seq", appended.last_seq},
+               {"first_seq", appended.first_seq},
+               {"events", batch.size()},
+               {"chain", FormatChain(appended.chain_head)}});
+  } else if (batch.size() == 1) {
+    fmt::print("{}\n", appended.last_seq);
+  } else {
+    fmt::print("appended {} to {}: seqs {}..{}\n", Plural(batch.size(), "event"), args.tenant,
+               appended.first_seq, appended.last_seq);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAppendCommands(CLI::App& app, CliContext& context, CommandTable& table) {
+  auto args = std::make_shared<AppendArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "append", "Append data events to TENANT in one atomic batch; prints the new seq");
+  cmd->add_option("tenant", args->tenant, "Tenant name (created on its first append)")->required();
+  CLI::Option* type = cmd->add_option("--type", args->type, "Event type, e.g. issue.updated");
+  CLI::Option* key = cmd->add_option("--key", args->key, "Entity key");
+  CLI::Option* op = cmd->add_option("--op", args->op, "put (default) or delete");
+  CLI::Option* payload = cmd->add_option("--payload", args->payload, "Payload text");
+  CLI::Option* payload_file =
+      cmd->add_option("--payload-file", args->payload_file, "Payload read from FILE ('-': stdin)");
+  CLI::Option* jsonl = cmd->add_option(
+      "--jsonl", args->jsonl,
+      "Append every line {\"type\",\"key\",\"op\",\"payload\"} of FILE ('-': stdin), all or none");
+  payload->excludes(payload_file);
+  jsonl->excludes(type)->excludes(key)->excludes(op)->excludes(payload)->excludes(payload_file);
+  table.Add(cmd, [&context, args, payload] {
+    args->payload_given = payload->count() > 0;
+    return RunAppend(context, *args);
+  });
+}
+
+}  // namespace tenantlog::tool

@@ -1,0 +1,730 @@
+#include "drill.h"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <span>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "commands.h"
+#include "drill_proof.h"
+#include "drill_traffic.h"
+#include "output.h"
+#include "progress.h"
+#include "tenantlog/store.h"
+
+namespace tenantlog::tool {
+namespace {
+
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+// One non-victim tenant in this many keeps writing during the incident.
+constexpr size_t kConcurrentWriterEvery = 8;
+// Events in each batch those tenants write during the incident.
+constexpr size_t kConcurrentBatchEvents = 20;
+// The tombstone blast-radius limit a cleanup script meets by default.
+constexpr size_t kBlastRadius = 10;
+// Threads comparing tenants in the proof.
+constexpr size_t kProofThreads = 2;
+// Problems listed in the verdict; the count says how many there were.
+constexpr size_t kProblemsShown = 20;
+
+// An engine call failed where the drill cannot go on.
+class DrillError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+void Must(const Status& status, std::string_view what) {
+  if (!status.ok()) throw DrillError(fmt::format("{}: {}", what, status.ToString()));
+}
+
+template <typename T>
+T Must(Result<T> result, std::string_view what) {
+  Must(result.status(), what);
+  return std::move(result).value();
+}
+
+double SecondsSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+double PerSecond(double count, double seconds) { return seconds > 0 ? count / seconds : 0; }
+
+// What a step did, for people (lines) and for scripts (figures).
+struct StepReport {
+  std::string name;
+  double seconds = 0;
+  std::vector<std::string> lines;
+  json figures = json::object();
+  std::vector<std::string> problems;
+
+  template <typename... Args>
+  void Say(fmt::format_string<Args...> format, Args&&... args) {
+    lines.push_back(fmt::format(format, std::forward<Args>(args)...));
+  }
+  // Records a failed expectation; the drill goes on and fails at the end.
+  void Expect(bool condition, std::string problem) {
+    if (!condition) problems.push_back(std::move(problem));
+  }
+};
+
+// Temporary directories of the drill, removed at the end unless kept.
+class ScratchDir {
+ public:
+  ScratchDir(bool keep) : keep_(keep) {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern =
+        fmt::format("{}/tenantlog-drill-XXXXXX", base != nullptr && *base != '\0' ? base : "/tmp");
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw CommandError(kExitFailure,
+                         fmt::format("cannot create a temporary directory {}", pattern));
+    }
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!keep_) std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  bool keep_;
+  std::string path_;
+};
+
+void RequireEmptyOrMissing(const std::string& dir) {
+  std::error_code error;
+  if (!std::filesystem::exists(dir, error)) return;
+  if (!std::filesystem::is_directory(dir, error) || !std::filesystem::is_empty(dir, error)) {
+    throw CommandError(kExitRefused,
+                       fmt::format("drill --db {}: not empty; the drill builds a fresh store and "
+                                   "needs an empty or missing directory",
+                                   dir));
+  }
+}
+
+std::unique_ptr<Store> OpenDrillStore(const std::string& dir, bool sync, uint64_t map_bytes) {
+  Options options;
+  options.sync = sync;
+  options.initial_map_bytes = map_bytes;
+  std::unique_ptr<Store> store;
+  Must(Store::Open(options, dir, &store), fmt::format("opening the drill store {}", dir));
+  return store;
+}
+
+class Drill {
+ public:
+  Drill(CliContext& context, const DrillOptions& options);
+  int Run();
+
+ private:
+  using StepFn = void (Drill::*)(StepReport&);
+  struct Step {
+    const char* name;
+    StepFn run;
+  };
+  // The drill, in order. A step may rely on everything the steps before it
+  // did; a new step is a method and a row here.
+  static std::span<const Step> Steps();
+
+  void Traffic(StepReport& report);
+  void Reference(StepReport& report);
+  void Incident(StepReport& report);
+  void BulkRestore(StepReport& report);
+  void BadUpdate(StepReport& report);
+  void VerifyChains(StepReport& report);
+  void Proof(StepReport& report);
+
+  // Builds the incident-free reference run: the same fill and the same
+  // concurrent traffic. Runs on its own thread during Traffic.
+  double BuildReference();
+  std::vector<std::string> CheckVictim(size_t victim);
+  std::vector<std::string> CheckRewound();
+
+  AdminContext Admin(std::string actor, std::string command, std::string reason) const;
+  void PrintHeader() const;
+  void PrintStep(size_t number, const StepReport& report) const;
+  int Finish(const std::vector<StepReport>& reports,
+             const std::vector<std::string>& problems) const;
+
+  CliContext& context_;
+  const DrillOptions options_;
+  const uint64_t map_bytes_;
+  ScratchDir scratch_;
+  std::string store_dir_;
+  std::string reference_dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Store> reference_;
+  std::future<double> reference_run_;
+
+  std::vector<std::string> names_;  // every tenant, by index
+  std::vector<size_t> victims_;     // indices of the cleanup script's wrong list
+  std::vector<std::string> victim_names_;
+  std::vector<bool> is_victim_;
+  std::vector<size_t> writers_;                // non-victims writing during the incident
+  size_t rewound_ = 0;                         // the non-victim given a bad update
+  std::unique_ptr<TrafficGenerator> traffic_;  // the drill store's traffic
+
+  uint64_t fill_events_ = 0;
+  std::vector<std::vector<KeyValue>> victim_views_;  // by victim position, before the incident
+  std::vector<uint64_t> victim_heads_;
+  uint64_t rewind_point_ = 0;
+  size_t damaged_keys_ = 0;
+};
+
+std::span<const Drill::Step> Drill::Steps() {
+  static constexpr Step kSteps[] = {
+      {"traffic", &Drill::Traffic},      {"reference", &Drill::Reference},
+      {"incident", &Drill::Incident},    {"bulk-restore", &Drill::BulkRestore},
+      {"bad-update", &Drill::BadUpdate}, {"verify", &Drill::VerifyChains},
+      {"proof", &Drill::Proof},
+  };
+  return kSteps;
+}
+
+Drill::Drill(CliContext& context, const DrillOptions& options)
+    : context_(context),
+      options_(options),
+      map_bytes_(std::bit_ceil(
+          std::max<uint64_t>(uint64_t{64} << 20, options.tenants * options.events * 1024))),
+      scratch_(options.keep) {
+  store_dir_ = options.dir.empty() ? scratch_.path() + "/store" : options.dir;
+  reference_dir_ = scratch_.path() + "/reference";
+  for (size_t i = 0; i < options.tenants; ++i) names_.push_back(TrafficGenerator::TenantName(i));
+
+  // The wrong ID list: a deterministic scatter over all tenants.
+  std::vector<size_t> order(options.tenants);
+  std::iota(order.begin(), order.end(), 0);
+  uint64_t random = options.seed;
+  for (size_t i = order.size(); i > 1; --i) {
+    random = random * 6364136223846793005ull + 1442695040888963407ull;
+    std::swap(order[i - 1], order[(random >> 17) % i]);
+  }
+  victims_.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(options.victims));
+  std::sort(victims_.begin(), victims_.end());
+  is_victim_.assign(options.tenants, false);
+  for (size_t v : victims_) {
+    is_victim_[v] = true;
+    victim_names_.push_back(names_[v]);
+  }
+  size_t non_victims = 0;
+  for (size_t i = 0; i < options.tenants; ++i) {
+    if (is_victim_[i]) continue;
+    if (non_victims == 0) rewound_ = i;
+    if (non_victims % kConcurrentWriterEvery == 0) writers_.push_back(i);
+    ++non_victims;
+  }
+}
+
+AdminContext Drill::Admin(std::string actor, std::string command, std::string reason) const {
+  AdminContext admin;
+  admin.actor = std::move(actor);
+  admin.command = std::move(command);
+  admin.reason = std::move(reason);
+  admin.arguments = context_.arguments();
+  return admin;
+}
+
+// ---- 1. traffic ----
+
+void Drill::Traffic(StepReport& report) {
+  store_ = OpenDrillStore(store_dir_, /*sync=*/false, map_bytes_);
+  reference_ = OpenDrillStore(reference_dir_, /*sync=*/false, map_bytes_);
+  reference_run_ = std::async(std::launch::async, [this] { return BuildReference(); });
+
+  const auto start = SteadyClock::now();
+  traffic_ = std::make_unique<TrafficGenerator>(options_.seed, options_.tenants);
+  Progress progress("traffic", options_.tenants * options_.events);
+  uint64_t batches = 0;
+  uint64_t payload_bytes = 0;
+  GenerateFill(*traffic_, options_.events, [&](size_t tenant, const AppendBatch& batch) {
+    Must(store_->Append(names_[tenant], batch), fmt::format("appending to {}", names_[tenant]));
+    ++batches;
+    fill_events_ += batch.size();
+    for (const DataEvent& event : batch.events()) payload_bytes += event.payload.size();
+    progress.Update(fill_events_);
+  });
+  progress.Finish();
+  const double seconds = SecondsSince(start);
+
+  // The incident runs on a durable store, as in production.
+  store_.reset();
+  store_ = OpenDrillStore(store_dir_, /*sync=*/true, map_bytes_);
+
+  report.Say("{} into {} in {} batches ({} of payload): {:.0f} events/s",
+             Plural(fill_events_, "event"), Plural(options_.tenants, "tenant"), HumanCount(batches),
+             HumanBytes(payload_bytes), PerSecond(fill_events_, seconds));
+  report.Say(
+      "filled without fsync (Options.sync=false) for speed; reopened with sync=true for "
+      "the incident");
+  report.figures = {{"events", fill_events_},
+                    {"batches", batches},
+                    {"payload_bytes", payload_bytes},
+                    {"events_per_second", PerSecond(fill_events_, seconds)},
+                    {"fill_sync", false}};
+}
+
+double Drill::BuildReference() {
+  const auto start = SteadyClock::now();
+  TrafficGenerator traffic(options_.seed, options_.tenants);
+  GenerateFill(traffic, options_.events, [&](size_t tenant, const AppendBatch& batch) {
+    Must(reference_->Append(names_[tenant], batch),
+         fmt::format("appending to {} in the reference store", names_[tenant]));
+  });
+  for (size_t writer : writers_) {
+    Must(reference_->Append(names_[writer], traffic.NextBatch(writer, kConcurrentBatchEvents)),
+         fmt::format("appending to {} in the reference store", names_[writer]));
+  }
+  return SecondsSince(start);
+}
+
+// ---- 2. reference ----
+
+void Drill::Reference(StepReport& report) {
+  const double seconds = reference_run_.get();
+  const uint64_t concurrent_events = writers_.size() * kConcurrentBatchEvents;
+  report.Say(
+      "incident-free run of the same traffic in a second store, built alongside step 1 in {}",
+      HumanSeconds(seconds));
+  report.Say("{} plus the {} the other tenants write during the incident",
+             Plural(fill_events_, "event"), Plural(concurrent_events, "event"));
+  report.figures = {{"events", fill_events_ + concurrent_events}, {"build_seconds", seconds}};
+}
+
+// ---- 3. incident ----
+
+void Drill::Incident(StepReport& report) {
+  const auto snapshot_start = SteadyClock::now();
+  for (const std::string& victim : victim_names_) {
+    victim_views_.push_back(Must(store_->List(victim), fmt::format("reading {}", victim)));
+    victim_heads_.push_back(
+        Must(store_->Describe(victim), fmt::format("describing {}", victim)).head_seq);
+  }
+  const double snapshot_seconds = SecondsSince(snapshot_start);
+
+  // The other tenants keep writing, on their own thread, during the incident.
+  std::atomic<size_t> committed{0};
+  std::atomic<bool> writer_done{false};
+  std::mutex writer_mu;
+  std::string writer_error;
+  std::thread writer([&] {
+    for (size_t tenant : writers_) {
+      const auto appended =
+          store_->Append(names_[tenant], traffic_->NextBatch(tenant, kConcurrentBatchEvents));
+      if (!appended.ok()) {
+        const std::lock_guard<std::mutex> lock(writer_mu);
+        writer_error = fmt::format("{}: {}", names_[tenant], appended.status().ToString());
+        break;
+      }
+      ++committed;
+    }
+    writer_done = true;
+  });
+  while (committed == 0 && !writer_done)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+
+  AdminContext script = Admin("cleanup-script", "tombstone", "remove stale trial accounts");
+  script.max_tenants = kBlastRadius;
+  const auto refused = store_->Tombstone(victim_names_, script);
+  report.Say("cleanup script tombstones {} from a wrong ID list",
+             Plural(victims_.size(), "tenant"));
+  report.Expect(refused.status().IsRefused(),
+                fmt::format("the blast-radius guard (max {} tenants) did not refuse {} tenants: {}",
+                            kBlastRadius, victims_.size(), refused.status().ToString()));
+  report.Say("blast-radius guard (--max-tenants {}): refused, nothing written: {}", kBlastRadius,
+             refused.status().message());
+  const auto still_active = Must(store_->Describe(victim_names_.front()), "describing a victim");
+  report.Expect(
+      still_active.state == TenantState::kActive,
+      fmt::format("{} changed state although the tombstone was refused", still_active.name));
+
+  script.max_tenants = victims_.size();
+  const size_t committed_before = committed;
+  const auto start = SteadyClock::now();
+  const BulkReport tombstoned =
+      Must(store_->Tombstone(victim_names_, script), "tombstoning the victims");
+  const double seconds = SecondsSince(start);
+  const size_t committed_during = committed - committed_before;
+  writer.join();
+
+  report.Say("the script overrides it (--max-tenants {}): {} tombstoned in {} ({:.0f} tenants/s)",
+             victims_.size(), Plural(tombstoned.changed.size(), "tenant"), HumanSeconds(seconds),
+             PerSecond(tombstoned.changed.size(), seconds));
+  report.Expect(
+      tombstoned.changed.size() == victims_.size(),
+      fmt::format("{} of {} victims tombstoned", tombstoned.changed.size(), victims_.size()));
+  report.Say(
+      "meanwhile {} other tenants kept writing: {} batches of {} events, {} committed while "
+      "the tombstone ran, none failed",
+      writers_.size(), committed.load(), kConcurrentBatchEvents, committed_during);
+  report.Expect(writer_error.empty(), "a concurrent writer failed: " + writer_error);
+  report.Expect(committed == writers_.size(), fmt::format("{} of {} concurrent batches committed",
+                                                          committed.load(), writers_.size()));
+
+  const auto read = store_->List(victim_names_.front());
+  report.Expect(read.status().IsTenantDeleted(),
+                fmt::format("reading tombstoned {} gave {}", victim_names_.front(),
+                            read.status().ToString()));
+  report.Say("victims are down: reads now fail with \"{}\"", read.status().message());
+  report.figures = {{"victims", victims_.size()},
+                    {"guard_refused", refused.status().IsRefused()},
+                    {"tombstone_seconds", seconds},
+                    {"tombstoned", tombstoned.changed.size()},
+                    {"concurrent_writers", writers_.size()},
+                    {"concurrent_batches", committed.load()},
+                    {"batches_during_tombstone", committed_during},
+                    {"victim_snapshot_seconds", snapshot_seconds}};
+}
+
+// ---- 4. bulk restore ----
+
+void Drill::BulkRestore(StepReport& report) {
+  AdminContext oncall = Admin(context_.Actor(), "restore", "undo the wrong cleanup");
+  oncall.max_tenants = victims_.size();
+  const auto start = SteadyClock::now();
+  const BulkReport restored = Must(store_->Restore(victim_names_, oncall), "restoring the victims");
+  const double seconds = SecondsSince(start);
+  report.Say("{} restored in one call in {}: {:.0f} tenants/s",
+             Plural(restored.changed.size(), "tenant"), HumanSeconds(seconds),
+             PerSecond(restored.changed.size(), seconds));
+  report.Expect(restored.changed.size() == victims_.size(),
+                fmt::format("{} of {} victims restored", restored.changed.size(), victims_.size()));
+  report.figures = {{"restored", restored.changed.size()},
+                    {"seconds", seconds},
+                    {"tenants_per_second", PerSecond(restored.changed.size(), seconds)}};
+}
+
+// ---- 5. bad update ----
+
+void Drill::BadUpdate(StepReport& report) {
+  const std::string& tenant = names_[rewound_];
+  const std::vector<KeyValue> before =
+      Must(store_->List(tenant), fmt::format("reading {}", tenant));
+  const TenantInfo info = Must(store_->Describe(tenant), fmt::format("describing {}", tenant));
+
+  std::vector<std::string> keys;
+  for (const KeyValue& entry : before) keys.push_back(entry.key);
+  const int64_t deploy_us = info.updated_us + 60'000'000;
+  const AppendBatch damage = DamagingBatch(keys, deploy_us, options_.seed);
+  const AppendResult bad = Must(store_->Append(tenant, damage), fmt::format("damaging {}", tenant));
+  damaged_keys_ = damage.size();
+  report.Say("{}: a bad migration at {} overwrote {} with garbage (seqs {}..{})", tenant,
+             FormatTime(deploy_us), Plural(keys.size(), "key"), bad.first_seq, bad.last_seq);
+
+  const auto start = SteadyClock::now();
+  const ViewDiff diff = Must(store_->Diff(tenant, Point::AtTime(deploy_us - 1), std::nullopt),
+                             fmt::format("diffing {}", tenant));
+  uint64_t earliest = bad.last_seq;
+  for (const auto* changes : {&diff.added, &diff.changed, &diff.removed}) {
+    for (const KeyChange& change : *changes) earliest = std::min(earliest, change.seq);
+  }
+  rewind_point_ = earliest - 1;
+  const size_t diff_keys = diff.added.size() + diff.changed.size() + diff.removed.size();
+  report.Say(
+      "diff since just before the deploy: {} changed, {} removed; earliest at seq {} → "
+      "rewind point seq {}",
+      diff.changed.size(), diff.removed.size(), earliest, rewind_point_);
+  report.Expect(rewind_point_ == info.head_seq,
+                fmt::format("{}: diff points at seq {}, the last good seq is {}", tenant,
+                            rewind_point_, info.head_seq));
+
+  AdminContext oncall = Admin(context_.Actor(), "rewind", "undo the bad migration");
+  oncall.dry_run = true;
+  const RewindReport plan = Must(store_->Rewind(tenant, Point::AtSeq(rewind_point_), oncall),
+                                 fmt::format("dry-run rewind of {}", tenant));
+  const size_t plan_keys =
+      plan.diff.added.size() + plan.diff.changed.size() + plan.diff.removed.size();
+  report.Say("dry run: {} would change back, nothing written", Plural(plan_keys, "key"));
+  report.Expect(plan_keys == diff_keys, fmt::format("{}: the dry run lists {} keys, the diff {}",
+                                                    tenant, plan_keys, diff_keys));
+  report.Expect(Must(store_->Describe(tenant), "describing").head_seq == bad.last_seq,
+                fmt::format("{}: the dry run wrote to the log", tenant));
+
+  oncall.dry_run = false;
+  const RewindReport rewound = Must(store_->Rewind(tenant, Point::AtSeq(rewind_point_), oncall),
+                                    fmt::format("rewinding {}", tenant));
+  const double seconds = SecondsSince(start);
+  const std::vector<KeyValue> after = Must(store_->List(tenant), fmt::format("reading {}", tenant));
+  const std::vector<std::string> view_problems = CompareViews(tenant, after, before);
+  for (const std::string& problem : view_problems) report.Expect(false, problem);
+  report.Say(
+      "rewound to seq {} (rewind event at seq {}) in {}; the view {} the one before the "
+      "bad update ({})",
+      rewound.target_seq, rewound.marker_seq, HumanSeconds(seconds),
+      view_problems.empty() ? "equals" : "DIFFERS from", Plural(after.size(), "key"));
+  report.figures = {{"tenant", tenant},
+                    {"damaged_keys", keys.size()},
+                    {"rewind_point", rewind_point_},
+                    {"marker_seq", rewound.marker_seq},
+                    {"seconds", seconds},
+                    {"view_restored", view_problems.empty()}};
+}
+
+// ---- 6. verify ----
+
+void Drill::VerifyChains(StepReport& report) {
+  const auto start = SteadyClock::now();
+  const VerifyReport verified = Must(store_->Verify({}), "verifying the store");
+  const double seconds = SecondsSince(start);
+  for (const Damage& damage : verified.damaged) {
+    report.Expect(false,
+                  fmt::format("verify: {} seq {}: {}", damage.tenant, damage.seq, damage.problem));
+  }
+  report.Expect(verified.ok, "verify reported the store damaged");
+  report.Say("{} and {} checked, {}: {:.0f} events/s", Plural(verified.tenants, "tenant"),
+             Plural(verified.events, "event"), verified.ok ? "every chain intact" : "DAMAGE FOUND",
+             PerSecond(verified.events, seconds));
+  report.figures = {{"ok", verified.ok},
+                    {"tenants", verified.tenants},
+                    {"events", verified.events},
+                    {"events_per_second", PerSecond(verified.events, seconds)}};
+}
+
+// ---- 7. proof ----
+
+std::vector<std::string> Drill::CheckVictim(size_t victim) {
+  const std::string& tenant = victim_names_[victim];
+  auto view = store_->List(tenant);
+  if (!view.ok())
+    return {fmt::format("{}: reading the view: {}", tenant, view.status().ToString())};
+  std::vector<std::string> problems = CompareViews(tenant, *view, victim_views_[victim]);
+
+  const auto log = ReadWholeLog(*store_, tenant);
+  const auto expected = ReadWholeLog(*reference_, tenant);
+  if (!log.ok() || !expected.ok()) {
+    problems.push_back(fmt::format("{}: reading the log: {} / reference: {}", tenant,
+                                   log.status().ToString(), expected.status().ToString()));
+    return problems;
+  }
+  const size_t n = expected->size();
+  const bool shape = log->size() == n + 2 && (*log)[n].kind == EventKind::kTombstone &&
+                     (*log)[n + 1].kind == EventKind::kRestore && victim_heads_[victim] == n;
+  if (!shape) {
+    problems.push_back(
+        fmt::format("{}: log is not the reference's {} events + tombstone + restore", tenant, n));
+  }
+  const std::span<const Event> prefix(log->data(), std::min(n, log->size()));
+  for (std::string& problem : CompareEvents(tenant, prefix, *expected))
+    problems.push_back(std::move(problem));
+  return problems;
+}
+
+std::vector<std::string> Drill::CheckRewound() {
+  const std::string& tenant = names_[rewound_];
+  const auto view = store_->List(tenant);
+  const auto expected_view = reference_->List(tenant);
+  const auto log = ReadWholeLog(*store_, tenant);
+  const auto expected = ReadWholeLog(*reference_, tenant);
+  if (!view.ok() || !expected_view.ok() || !log.ok() || !expected.ok()) {
+    return {fmt::format("{}: reading failed: {} {} {} {}", tenant, view.status().ToString(),
+                        expected_view.status().ToString(), log.status().ToString(),
+                        expected.status().ToString())};
+  }
+  std::vector<std::string> problems = CompareViews(tenant, *view, *expected_view);
+  const size_t n = expected->size();
+  const bool shape = n == rewind_point_ && log->size() == n + damaged_keys_ + 1 &&
+                     log->back().kind == EventKind::kRewind && log->back().rewind_target == n;
+  if (!shape) {
+    problems.push_back(
+        fmt::format("{}: log is not the reference's {} events + the bad batch + a rewind to seq {}",
+                    tenant, n, n));
+  }
+  const std::span<const Event> prefix(log->data(), std::min(n, log->size()));
+  for (std::string& problem : CompareEvents(tenant, prefix, *expected))
+    problems.push_back(std::move(problem));
+  return problems;
+}
+
+void Drill::Proof(StepReport& report) {
+  std::vector<size_t> victim_position(options_.tenants, 0);
+  for (size_t v = 0; v < victims_.size(); ++v) victim_position[victims_[v]] = v;
+
+  std::mutex mu;
+  std::vector<std::string> problems;
+  std::atomic<uint64_t> compared_events{0};
+  Progress progress("proof", options_.tenants);
+  std::atomic<size_t> done{0};
+  ParallelFor(options_.tenants, kProofThreads, [&](size_t tenant) {
+    std::vector<std::string> found;
+    if (tenant == rewound_) {
+      found = CheckRewound();
+    } else if (is_victim_[tenant]) {
+      found = CheckVictim(victim_position[tenant]);
+    } else {
+      found = CompareWithReference(*store_, *reference_, names_[tenant]);
+    }
+    progress.Update(++done);
+    if (found.empty()) return;
+    const std::lock_guard<std::mutex> lock(mu);
+    for (std::string& problem : found) problems.push_back(std::move(problem));
+  });
+  progress.Finish();
+  std::sort(problems.begin(), problems.end());
+  for (std::string& problem : problems) report.Expect(false, std::move(problem));
+
+  const size_t untouched = options_.tenants - victims_.size() - 1;
+  report.Say(
+      "{} untouched tenants byte-identical to the reference run: records, chain heads, "
+      "every event with its chain, views",
+      HumanCount(untouched));
+  report.Say(
+      "{} victims: views equal their views before the incident; logs are the reference "
+      "run's plus tombstone and restore",
+      HumanCount(victims_.size()));
+  report.Say(
+      "{}: view equals the reference run's; log is the reference run's plus the bad batch "
+      "and one rewind",
+      names_[rewound_]);
+  report.figures = {{"untouched_tenants", untouched},
+                    {"victims", victims_.size()},
+                    {"rewound_tenant", names_[rewound_]},
+                    {"problems", report.problems.size()}};
+}
+
+// ---- running and reporting ----
+
+void Drill::PrintHeader() const {
+  if (context_.json()) return;
+  fmt::print("tenantlog drill: {} × {} events, {} victims; store {}\n",
+             Plural(options_.tenants, "tenant"), HumanCount(options_.events),
+             HumanCount(options_.victims), store_dir_);
+  std::fflush(stdout);
+}
+
+void Drill::PrintStep(size_t number, const StepReport& report) const {
+  if (context_.json()) return;
+  fmt::print("\n[{}/{}] {:<13} {}\n", number, Steps().size(), report.name,
+             HumanSeconds(report.seconds));
+  for (const std::string& line : report.lines) fmt::print("      {}\n", line);
+  for (const std::string& problem : report.problems) fmt::print("      PROBLEM: {}\n", problem);
+  std::fflush(stdout);
+}
+
+int Drill::Finish(const std::vector<StepReport>& reports,
+                  const std::vector<std::string>& problems) const {
+  const bool ok = problems.empty() && reports.size() == Steps().size();
+  double total = 0;
+  for (const StepReport& report : reports) total += report.seconds;
+  const std::string verdict =
+      ok ? fmt::format(
+               "PASS: victims restored, bad update rewound, every chain intact, every "
+               "other tenant byte-identical to a run without the incident ({} total)",
+               HumanSeconds(total))
+         : fmt::format("FAIL: {}", Plural(problems.size(), "problem"));
+  if (context_.json()) {
+    json steps = json::array();
+    for (const StepReport& report : reports) {
+      json step = report.figures;
+      step["step"] = report.name;
+      step["seconds"] = report.seconds;
+      step["ok"] = report.problems.empty();
+      steps.push_back(std::move(step));
+    }
+    PrintJson({{"ok", ok},
+               {"tenants", options_.tenants},
+               {"events_per_tenant", options_.events},
+               {"victims", options_.victims},
+               {"seed", options_.seed},
+               {"store", store_dir_},
+               {"seconds", total},
+               {"steps", std::move(steps)},
+               {"problems", problems},
+               {"verdict", verdict}});
+  } else {
+    fmt::print("\n{}\n", verdict);
+    for (size_t i = 0; i < problems.size() && i < kProblemsShown; ++i) {
+      fmt::print("  {}\n", problems[i]);
+    }
+    if (problems.size() > kProblemsShown) {
+      fmt::print("  … and {} more\n", problems.size() - kProblemsShown);
+    }
+  }
+  return ok ? kExitOk : kExitFailure;
+}
+
+int Drill::Run() {
+  PrintHeader();
+  std::vector<StepReport> reports;
+  std::vector<std::string> problems;
+  for (size_t i = 0; i < Steps().size(); ++i) {
+    StepReport report;
+    report.name = Steps()[i].name;
+    const auto start = SteadyClock::now();
+    bool stopped = false;
+    try {
+      (this->*Steps()[i].run)(report);
+    } catch (const DrillError& error) {
+      report.problems.push_back(error.what());
+      stopped = true;
+    }
+    report.seconds = SecondsSince(start);
+    PrintStep(i + 1, report);
+    problems.insert(problems.end(), report.problems.begin(), report.problems.end());
+    reports.push_back(std::move(report));
+    if (stopped) break;
+  }
+  if (reference_run_.valid()) reference_run_.wait();
+  return Finish(reports, problems);
+}
+
+void ValidateOptions(const DrillOptions& options) {
+  if (options.tenants < 2) UsageError("drill --tenants: at least 2");
+  if (options.events < 10) UsageError("drill --events: at least 10");
+  if (options.victims <= kBlastRadius) {
+    UsageError(fmt::format("drill --victims: more than {}, the blast radius the script must hit",
+                           kBlastRadius));
+  }
+  if (options.victims >= options.tenants) {
+    UsageError(
+        fmt::format("drill --victims {}: must leave at least one of the {} tenants untouched",
+                    options.victims, options.tenants));
+  }
+}
+
+}  // namespace
+
+int RunDrill(CliContext& context, const DrillOptions& options) {
+  ValidateOptions(options);
+  if (!options.dir.empty()) RequireEmptyOrMissing(options.dir);
+  Drill drill(context, options);
+  return drill.Run();
+}
+
+void AddDrillCommand(CLI::App& app, CliContext& context, CommandTable& table) {
+  auto options = std::make_shared<DrillOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "drill", "Replay the April 2022 incident on a fresh store and prove the repair");
+  cmd->add_option("--tenants", options->tenants, "Tenants to fill (default 2000)");
+  cmd->add_option("--events", options->events, "Events per tenant (default 500)");
+  cmd->add_option("--victims", options->victims,
+                  "Tenants the cleanup script tombstones (default 400)");
+  cmd->add_option("--seed", options->seed, "Seed of the synthetic traffic");
+  cmd->add_flag("--keep", options->keep, "Keep the temporary directories");
+  cmd->footer(
+      "The drill store is a new temporary directory, or --db DIR when given on the command line "
+      "(it must be empty or missing; TENANTLOG_DB is not used).");
+  table.Add(cmd, [&context, options] {
+    options->dir = context.flags().db;
+    return RunDrill(context, *options);
+  });
+}
+
+}  // namespace tenantlog::tool
