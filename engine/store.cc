@@ -5,7 +5,7 @@
 #include <set>
 
 #include "audit/audit_log.h"
-#include "lmdb/lmdb_env.h"
+#include "store_impl.h"
 #include "log/envelope.h"
 #include "log/event_log.h"
 #include "tenants/tenant_registry.h"
@@ -17,7 +17,7 @@ namespace tenantlog {
 
 namespace {
 
-class SystemClock final : public Clock {
+class SystemClockImpl final : public Clock {
  public:
   int64_t NowMicros() const override {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -26,13 +26,20 @@ class SystemClock final : public Clock {
   }
 };
 
-const SystemClock kSystemClock;
+}  // namespace
+
+const Clock& SystemClock() {
+  static const SystemClockImpl clock;
+  return clock;
+}
 
 Status CheckTenantName(std::string_view name) {
   if (IsValidTenantName(name)) return Status::OK();
   return Status::InvalidArgument("invalid tenant name '" + std::string(name.substr(0, 200)) +
                                  "': use 1-128 characters of A-Z a-z 0-9 . _ -");
 }
+
+namespace {
 
 Status CheckReadable(const TenantRecord& record) {
   if (record.state == TenantState::kTombstoned) {
@@ -42,56 +49,6 @@ Status CheckReadable(const TenantRecord& record) {
 }
 
 }  // namespace
-
-class Store::Impl {
- public:
-  Impl(const Options& options, std::unique_ptr<lmdb::LmdbEnv> env)
-      : options_(options),
-        env_(std::move(env)),
-        clock_(options.clock != nullptr ? options.clock : &kSystemClock) {}
-
-  const std::string& path() const { return env_->path(); }
-
-  Result<AppendResult> Append(std::string_view tenant, const AppendBatch& batch,
-                              const WriteOptions& write_options);
-  Result<std::vector<Event>> ReadLog(std::string_view tenant, uint64_t from_seq, size_t limit);
-  Result<std::string> Get(std::string_view tenant, std::string_view key, const ReadOptions& options);
-  Result<std::vector<KeyValue>> List(std::string_view tenant, const ReadOptions& options);
-  Result<TenantInfo> Describe(std::string_view tenant);
-  Result<std::vector<TenantInfo>> Tenants();
-  Result<uint64_t> ResolvePoint(std::string_view tenant, const Point& point);
-  Result<ViewDiff> Diff(std::string_view tenant, const Point& from, const std::optional<Point>& to);
-  Result<BulkReport> Bulk(const std::vector<std::string>& tenants, const AdminContext& context,
-                          TenantState target);
-  Result<RewindReport> Rewind(std::string_view tenant, const Point& to, const AdminContext& context);
-  Result<VerifyReport> Verify(const std::vector<std::string>& tenants);
-  Result<uint64_t> RecordAudit(const AdminContext& context, const std::vector<std::string>& tenants,
-                               std::string_view outcome);
-  Result<std::vector<AuditEntry>> Audit(int64_t since_us);
-
- private:
-  Status ValidateBatch(const AppendBatch& batch) const;
-  // Loads a tenant that reads may see: NotFound, or TenantDeleted.
-  Status LoadReadable(lmdb::Txn& txn, std::string_view tenant, TenantRecord* record) const;
-  Result<uint64_t> Resolve(lmdb::Txn& txn, const TenantRecord& record, const Point& point) const;
-  // Runs `fn` on the tenant's current view, bringing the persisted view up to
-  // date first when it is behind (or folding in memory when read-only).
-  Status WithCurrentView(std::string_view tenant,
-                         const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
-                         const std::function<Status(const TenantRecord&, const views::Folded&)>& folded);
-  AuditEntry MakeAudit(const AdminContext& context, std::string_view default_command,
-                       const std::vector<std::string>& tenants, std::string outcome) const;
-  // Records the refusal of an admin call and returns `refusal`.
-  Status Refuse(const AdminContext& context, std::string_view command,
-                const std::vector<std::string>& tenants, const Status& refusal);
-  int64_t Now() const { return clock_->NowMicros(); }
-
-  const Options options_;
-  std::unique_ptr<lmdb::LmdbEnv> env_;
-  const Clock* clock_;
-  // Used only inside write transactions, which LMDB runs one at a time.
-  EventEncoder encoder_;
-};
 
 // ---- Writing ----
 
@@ -416,29 +373,68 @@ Status Store::Impl::Refuse(const AdminContext& context, std::string_view command
   return refusal;
 }
 
-Result<BulkReport> Store::Impl::Bulk(const std::vector<std::string>& requested,
-                                     const AdminContext& context, TenantState target) {
-  const bool tombstone = target == TenantState::kTombstoned;
-  const std::string_view command = tombstone ? "tombstone" : "restore";
+Status Store::Impl::CheckAdminCall(const std::vector<std::string>& requested,
+                                   const AdminContext& context, std::string_view command,
+                                   std::vector<std::string>* tenants) {
   if (context.actor.empty()) return Status::InvalidArgument("an actor is required for " + std::string(command));
   if (requested.empty()) return Status::InvalidArgument("no tenants given to " + std::string(command));
-  std::vector<std::string> tenants;
+  tenants->clear();
   std::set<std::string_view> seen;
   for (const std::string& name : requested) {
     Status s = CheckTenantName(name);
     if (!s.ok()) return s;
-    if (seen.insert(name).second) tenants.push_back(name);
+    if (seen.insert(name).second) tenants->push_back(name);
   }
-  if (tenants.size() > context.max_tenants) {
-    return Refuse(context, command, tenants,
-                  Status::Refused(std::to_string(tenants.size()) + " tenants named, more than the limit of " +
-                                  std::to_string(context.max_tenants) +
-                                  " (--max-tenants); nothing changed"));
-  }
+  return Status::OK();
+}
+
+Status Store::Impl::AppendControl(lmdb::Txn& txn, TenantRecord* record, EventKind kind,
+                                  const AdminContext& context, int64_t now, uint64_t rewind_target) {
+  EventFields fields;
+  fields.time_us = std::max(now, record->updated_us);
+  fields.kind = kind;
+  fields.actor = context.actor;
+  fields.reason = context.reason;
+  fields.rewind_target = rewind_target;
+  return eventlog::Append(txn, encoder_, fields, record);
+}
+
+Status Store::Impl::UndoTombstone(lmdb::Txn& txn, TenantRecord* record, const AdminContext& context,
+                                  int64_t now) {
+  Status s = AppendControl(txn, record, EventKind::kRestore, context, now);
+  if (!s.ok()) return s;
+  record->state = TenantState::kActive;
+  record->state_changed_us = record->updated_us;
+  record->timeline_version += 1;
+  return registry::Save(txn, *record);
+}
+
+std::string ListRefusal(std::string_view what, const std::vector<std::string>& tenants) {
+  std::string names;
+  for (size_t i = 0; i < tenants.size() && i < 20; ++i) names += (i ? ", " : "") + tenants[i];
+  if (tenants.size() > 20) names += ", … (" + std::to_string(tenants.size()) + " in all)";
+  return std::string(what) + ": " + names + "; nothing changed";
+}
+
+Status CheckBlastRadius(const std::vector<std::string>& tenants, const AdminContext& context) {
+  if (tenants.size() <= context.max_tenants) return Status::OK();
+  return Status::Refused(std::to_string(tenants.size()) + " tenants named, more than the limit of " +
+                         std::to_string(context.max_tenants) + " (--max-tenants); nothing changed");
+}
+
+Result<BulkReport> Store::Impl::Bulk(const std::vector<std::string>& requested,
+                                     const AdminContext& context, TenantState target) {
+  const bool tombstone = target == TenantState::kTombstoned;
+  const std::string_view command = tombstone ? "tombstone" : "restore";
+  std::vector<std::string> tenants;
+  Status s = CheckAdminCall(requested, context, command, &tenants);
+  if (!s.ok()) return s;
+  s = CheckBlastRadius(tenants, context);
+  if (!s.ok()) return Refuse(context, command, tenants, s);
   const int64_t now = Now();
   BulkReport report;
   Status refusal;
-  Status s = env_->Write([&](lmdb::Txn& txn) -> Status {
+  s = env_->Write([&](lmdb::Txn& txn) -> Status {
     report = BulkReport();
     report.dry_run = context.dry_run;
     std::vector<TenantRecord> records(tenants.size());
@@ -452,10 +448,7 @@ Result<BulkReport> Store::Impl::Bulk(const std::vector<std::string>& requested,
       }
     }
     if (!unknown.empty()) {
-      std::string names;
-      for (size_t i = 0; i < unknown.size() && i < 20; ++i) names += (i ? ", " : "") + unknown[i];
-      if (unknown.size() > 20) names += ", … (" + std::to_string(unknown.size()) + " in all)";
-      refusal = Status::Refused("unknown tenants: " + names + "; nothing changed");
+      refusal = Status::Refused(ListRefusal("unknown tenants", unknown));
       return refusal;
     }
     for (TenantRecord& record : records) {
@@ -465,18 +458,17 @@ Result<BulkReport> Store::Impl::Bulk(const std::vector<std::string>& requested,
       }
       report.changed.push_back(record.name);
       if (context.dry_run) continue;
-      EventFields fields;
-      fields.time_us = std::max(now, record.updated_us);
-      fields.kind = tombstone ? EventKind::kTombstone : EventKind::kRestore;
-      fields.actor = context.actor;
-      fields.reason = context.reason;
-      Status r = eventlog::Append(txn, encoder_, fields, &record);
-      if (!r.ok()) return r;
-      record.state = target;
-      record.state_changed_us = fields.time_us;
-      record.timeline_version += 1;
-      if (tombstone) r = views::Drop(txn, record.id);
-      if (r.ok()) r = registry::Save(txn, record);
+      Status r;
+      if (tombstone) {
+        r = AppendControl(txn, &record, EventKind::kTombstone, context, now);
+        record.state = TenantState::kTombstoned;
+        record.state_changed_us = record.updated_us;
+        record.timeline_version += 1;
+        if (r.ok()) r = views::Drop(txn, record.id);
+        if (r.ok()) r = registry::Save(txn, record);
+      } else {
+        r = UndoTombstone(txn, &record, context, now);
+      }
       if (!r.ok()) return r;
     }
     std::string outcome = context.dry_run ? "dry-run: " : "ok: ";
@@ -527,13 +519,7 @@ Result<RewindReport> Store::Impl::Rewind(std::string_view tenant, const Point& t
                           : context.dry_run ? "dry-run: would rewind to seq " + std::to_string(*target)
                                             : "ok: rewound to seq " + std::to_string(*target);
     if (report.changed && !context.dry_run) {
-      EventFields fields;
-      fields.time_us = std::max(now, record.updated_us);
-      fields.kind = EventKind::kRewind;
-      fields.actor = context.actor;
-      fields.reason = context.reason;
-      fields.rewind_target = *target;
-      r = eventlog::Append(txn, encoder_, fields, &record);
+      r = AppendControl(txn, &record, EventKind::kRewind, context, now, *target);
       if (!r.ok()) return r;
       record.timeline.push_back(RewindMarker{record.head_seq, *target});
       record.timeline_version += 1;

@@ -33,6 +33,7 @@ std::string Encode(const TenantRecord& r) {
   markers.reserve(r.timeline.size());
   for (const RewindMarker& m : r.timeline) markers.emplace_back(m.at, m.target);
   auto timeline = b.CreateVectorOfStructs(markers);
+  auto purged_by = b.CreateString(r.purged_by);
   fb::TenantMetaBuilder m(b);
   m.add_name(name);
   m.add_state(static_cast<fb::TenantState>(r.state));
@@ -44,6 +45,9 @@ std::string Encode(const TenantRecord& r) {
   m.add_timeline(timeline);
   m.add_timeline_version(r.timeline_version);
   m.add_state_changed_us(r.state_changed_us);
+  m.add_purged_us(r.purged_us);
+  m.add_purged_by(purged_by);
+  m.add_purged_events(r.purged_events);
   b.Finish(m.Finish());
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
@@ -77,6 +81,9 @@ Status Decode(uint64_t id, std::string_view bytes, TenantRecord* r) {
     }
   }
   r->timeline_version = m->timeline_version();
+  r->purged_us = m->purged_us();
+  r->purged_by = m->purged_by() ? m->purged_by()->str() : std::string();
+  r->purged_events = m->purged_events();
   return Status::OK();
 }
 
@@ -108,23 +115,30 @@ Status Save(lmdb::Txn& txn, const TenantRecord& record) {
   return txn.Put(txn.dbs().tenants, keys::TenantKey(record.id), Encode(record));
 }
 
-Status Create(lmdb::Txn& txn, std::string_view name, int64_t now_us, TenantRecord* record) {
+Result<uint64_t> NextId(lmdb::Txn& txn) {
   auto cursor = lmdb::Cursor::Open(txn, txn.dbs().tenants);
   if (!cursor.ok()) return cursor.status();
   auto last = (*cursor)->Last();
   if (!last.ok()) return last.status();
-  uint64_t id = 1;
-  if (*last) {
-    if ((*cursor)->key().size() != 8) return Status::Corruption("a tenants key is damaged");
-    id = keys::GetFixed64((*cursor)->key().data()) + 1;
-  }
+  if (!*last) return uint64_t{1};
+  if ((*cursor)->key().size() != 8) return Status::Corruption("a tenants key is damaged");
+  return keys::GetFixed64((*cursor)->key().data()) + 1;
+}
+
+Status Create(lmdb::Txn& txn, std::string_view name, int64_t now_us, TenantRecord* record) {
+  auto id = NextId(txn);
+  if (!id.ok()) return id.status();
   *record = TenantRecord();
-  record->id = id;
+  record->id = *id;
   record->name = std::string(name);
   record->state_changed_us = now_us;
-  Status s = txn.Put(txn.dbs().names, name, keys::TenantKey(id));
+  Status s = ClaimName(txn, name, *id);
   if (!s.ok()) return s;
   return Save(txn, *record);
+}
+
+Status ClaimName(lmdb::Txn& txn, std::string_view name, uint64_t id) {
+  return txn.Put(txn.dbs().names, name, keys::TenantKey(id));
 }
 
 Status ReleaseName(lmdb::Txn& txn, std::string_view name) {

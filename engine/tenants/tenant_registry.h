@@ -35,6 +35,10 @@ struct TenantRecord {
   int64_t state_changed_us = 0;
   std::vector<RewindMarker> timeline;  // ascending `at`
   uint64_t timeline_version = 0;
+  // Purge record (state kPurged): when, by whom, how many events went.
+  int64_t purged_us = 0;
+  std::string purged_by;
+  uint64_t purged_events = 0;
 
   TenantInfo ToInfo() const;
 };
@@ -53,6 +57,10 @@ Status Save(lmdb::Txn& txn, const TenantRecord& record);
 Status Create(lmdb::Txn& txn, std::string_view name, int64_t now_us, TenantRecord* record);
 // Removes the name → id mapping so that the name can be taken again.
 Status ReleaseName(lmdb::Txn& txn, std::string_view name);
+// Maps `name` to `id` (REQUIRES: writable txn, the name is free).
+Status ClaimName(lmdb::Txn& txn, std::string_view name, uint64_t id);
+// The next unused tenant id.
+Result<uint64_t> NextId(lmdb::Txn& txn);
 // Calls `fn` for every tenant record in id order; stops at the first error.
 // A damaged record is passed to `on_damaged` (id, the Corruption) and
 // skipped; without `on_damaged` it ends the walk with that Corruption.

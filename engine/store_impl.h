@@ -1,0 +1,108 @@
+// Store::Impl: the orchestrator behind the public Store. Its methods are
+// defined beside the concern they serve: store.cc (appends, reads, timeline
+// admin, verify, audit), backup/ (backup, restore from backup), exchange/
+// (export, import) and purge/.
+#ifndef TENANTLOG_ENGINE_STORE_IMPL_H_
+#define TENANTLOG_ENGINE_STORE_IMPL_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lmdb/lmdb_env.h"
+#include "log/envelope.h"
+#include "tenantlog/store.h"
+#include "tenants/tenant_registry.h"
+#include "views/key_value_view.h"
+
+namespace tenantlog {
+
+// "invalid tenant name …" unless `name` is valid.
+Status CheckTenantName(std::string_view name);
+
+// "WHAT: a, b, c; nothing changed", naming at most 20 tenants.
+std::string ListRefusal(std::string_view what, const std::vector<std::string>& tenants);
+
+// Refused when `tenants` are more than context.max_tenants.
+Status CheckBlastRadius(const std::vector<std::string>& tenants, const AdminContext& context);
+
+// The system clock.
+const Clock& SystemClock();
+
+class Store::Impl {
+ public:
+  Impl(const Options& options, std::unique_ptr<lmdb::LmdbEnv> env)
+      : options_(options),
+        env_(std::move(env)),
+        clock_(options.clock != nullptr ? options.clock : &SystemClock()) {}
+
+  const std::string& path() const { return env_->path(); }
+
+  Result<AppendResult> Append(std::string_view tenant, const AppendBatch& batch,
+                              const WriteOptions& write_options);
+  Result<std::vector<Event>> ReadLog(std::string_view tenant, uint64_t from_seq, size_t limit);
+  Result<std::string> Get(std::string_view tenant, std::string_view key, const ReadOptions& options);
+  Result<std::vector<KeyValue>> List(std::string_view tenant, const ReadOptions& options);
+  Result<TenantInfo> Describe(std::string_view tenant);
+  Result<std::vector<TenantInfo>> Tenants();
+  Result<uint64_t> ResolvePoint(std::string_view tenant, const Point& point);
+  Result<ViewDiff> Diff(std::string_view tenant, const Point& from, const std::optional<Point>& to);
+  Result<BulkReport> Bulk(const std::vector<std::string>& tenants, const AdminContext& context,
+                          TenantState target);
+  Result<RewindReport> Rewind(std::string_view tenant, const Point& to, const AdminContext& context);
+  Result<VerifyReport> Verify(const std::vector<std::string>& tenants);
+  Result<uint64_t> RecordAudit(const AdminContext& context, const std::vector<std::string>& tenants,
+                               std::string_view outcome);
+  Result<std::vector<AuditEntry>> Audit(int64_t since_us);
+
+  // Data lifecycle (backup/, exchange/, purge/).
+  Result<BackupReport> Backup(const std::string& dir, const AdminContext& context);
+  Result<RestoreReport> RestoreFromBackup(const std::string& backup_dir,
+                                          const std::vector<std::string>& tenants,
+                                          const AdminContext& context);
+  Result<ExportReport> Export(std::string_view tenant, const std::string& file);
+  Result<ImportReport> Import(const std::string& file, const std::string& as_name,
+                              const AdminContext& context);
+  Result<PurgePlan> PlanPurge(const std::vector<std::string>& tenants, int64_t older_than_us,
+                              const std::string& plan_file, const AdminContext& context);
+  Result<PurgeReport> RunPurge(const std::string& plan_file, const std::string& token,
+                               const AdminContext& context);
+
+ private:
+  // Checks an admin call's actor and tenant names and removes repeated names.
+  // InvalidArgument when the actor, the list or a name is bad.
+  static Status CheckAdminCall(const std::vector<std::string>& requested, const AdminContext& context,
+                               std::string_view command, std::vector<std::string>* tenants);
+  // Appends a control event of `kind` to `record` (not saved).
+  Status AppendControl(lmdb::Txn& txn, TenantRecord* record, EventKind kind,
+                       const AdminContext& context, int64_t now, uint64_t rewind_target = 0);
+  // Undoes the tombstone of `record` and saves it. REQUIRES: tombstoned.
+  Status UndoTombstone(lmdb::Txn& txn, TenantRecord* record, const AdminContext& context, int64_t now);
+  Status ValidateBatch(const AppendBatch& batch) const;
+  // Loads a tenant that reads may see: NotFound, or TenantDeleted.
+  Status LoadReadable(lmdb::Txn& txn, std::string_view tenant, TenantRecord* record) const;
+  Result<uint64_t> Resolve(lmdb::Txn& txn, const TenantRecord& record, const Point& point) const;
+  // Runs `fn` on the tenant's current view, bringing the persisted view up to
+  // date first when it is behind (or folding in memory when read-only).
+  Status WithCurrentView(std::string_view tenant,
+                         const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
+                         const std::function<Status(const TenantRecord&, const views::Folded&)>& folded);
+  AuditEntry MakeAudit(const AdminContext& context, std::string_view default_command,
+                       const std::vector<std::string>& tenants, std::string outcome) const;
+  // Records the refusal of an admin call and returns `refusal`.
+  Status Refuse(const AdminContext& context, std::string_view command,
+                const std::vector<std::string>& tenants, const Status& refusal);
+  int64_t Now() const { return clock_->NowMicros(); }
+
+  const Options options_;
+  std::unique_ptr<lmdb::LmdbEnv> env_;
+  const Clock* clock_;
+  // Used only inside write transactions, which LMDB runs one at a time.
+  EventEncoder encoder_;
+};
+
+}  // namespace tenantlog
+
+#endif  // TENANTLOG_ENGINE_STORE_IMPL_H_
