@@ -72,6 +72,21 @@ ModelView TimelineModel::StateAt(uint64_t x) const {
   return view;
 }
 
+std::vector<uint64_t> TimelineModel::HistoryAt(uint64_t x) const {
+  std::vector<uint64_t> history;
+  uint64_t first = 1;
+  for (uint64_t r = x; r >= 1; --r) {
+    const ModelEvent& e = event(r);
+    if (e.kind == EventKind::kRewind) {
+      history = HistoryAt(e.rewind_target);
+      first = r + 1;
+      break;
+    }
+  }
+  for (uint64_t seq = first; seq <= x; ++seq) history.push_back(seq);
+  return history;
+}
+
 std::map<std::string, std::string> Payloads(const ModelView& view) {
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : view) out[key] = value.payload;

@@ -64,6 +64,13 @@ class TimelineModel {
   ModelView StateAt(uint64_t x) const;
   ModelView Current() const { return StateAt(head()); }
 
+  // The effective history as of seq x: the seqs of the events whose fold is
+  // the state as of x, by the same definition (the events of (r, x] after the
+  // history as of s; with no marker, [1, x]). Two points show the same state
+  // when their effective histories are equal: every view, the built-in one
+  // and any application reducer, folds this history.
+  std::vector<uint64_t> HistoryAt(uint64_t x) const;
+
  private:
   std::vector<ModelEvent> events_;
   bool tombstoned_ = false;
