@@ -1,0 +1,132 @@
+// Append, AppendConcurrent and AppendScale: durable writes.
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "benches.h"
+#include "fixture_cache.h"
+#include "target.h"
+#include "temp_dir.h"
+
+namespace tenantlog::bench {
+
+namespace {
+
+constexpr Impl kImpls[] = {Impl::kTenantlog, Impl::kLmdbRaw, Impl::kSqlite};
+
+struct AppendFixture {
+  TempDir dir;
+  std::unique_ptr<AppendTarget> target;
+  std::vector<PreparedBatch> batches;  // [tenant - 1]
+  std::vector<uint64_t> next_seq;      // [tenant]
+  uint64_t turn = 0;
+};
+
+// Append: `append_tenants` tenants in turn, each append a batch of
+// `append_batch` events in one durable commit. Items: events.
+void Append(benchmark::State& state, Impl impl, const Sizes& sizes) {
+  AppendFixture& f = GetFixture<AppendFixture>("Append", std::string(ImplName(impl)), [&] {
+    auto f = std::make_unique<AppendFixture>();
+    f->target = MakeTarget(impl, f->dir);
+    for (uint32_t t = 1; t <= sizes.append_tenants; ++t) {
+      f->batches.push_back(Prepare(t, 1, sizes.append_batch, sizes.keys_per_tenant));
+    }
+    f->next_seq.assign(sizes.append_tenants + 1, 1);
+    return f;
+  });
+  for (auto _ : state) {
+    const uint64_t tenant = f.turn++ % sizes.append_tenants + 1;
+    f.target->Append(tenant, f.next_seq[tenant], f.batches[tenant - 1]);
+    f.next_seq[tenant] += sizes.append_batch;
+  }
+  state.SetItemsProcessed(state.iterations() * sizes.append_batch);
+}
+
+// AppendConcurrent: each thread appends single events to its own tenant, one
+// durable call per event, as an application server does per request.
+// tenantlog may commit concurrent calls together; the peers commit one
+// transaction per event. Items: events, all threads together.
+void AppendConcurrent(benchmark::State& state, Impl impl, const Sizes& sizes) {
+  AppendFixture& f = GetFixture<AppendFixture>("AppendConcurrent", std::string(ImplName(impl)), [&] {
+    auto f = std::make_unique<AppendFixture>();
+    f->target = MakeTarget(impl, f->dir);
+    std::vector<TenantFill> fills;
+    for (int t = 1; t <= sizes.concurrent_threads; ++t) {
+      fills.push_back(TenantFill{static_cast<uint64_t>(t), 1});
+      f->batches.push_back(Prepare(t, 2, 1, sizes.keys_per_tenant));
+    }
+    Fill(*f->target, fills, sizes.keys_per_tenant);
+    f->next_seq.assign(sizes.concurrent_threads + 1, 2);
+    return f;
+  });
+  const uint64_t tenant = static_cast<uint64_t>(state.thread_index()) + 1;
+  const PreparedBatch& batch = f.batches[tenant - 1];
+  uint64_t& next_seq = f.next_seq[tenant];
+  for (auto _ : state) {
+    f.target->Append(tenant, next_seq, batch);
+    ++next_seq;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+struct ScaleFixture {
+  TempDir dir;
+  std::unique_ptr<AppendTarget> target;
+  std::vector<PreparedBatch> batches;
+  Prng prng{20220405};
+};
+
+// AppendScale: Append's durable batches, each to a tenant drawn at random
+// from a store of range(0) tenants that already hold `scale_seed_events`
+// events each. The cost per event should not depend on the tenant count.
+// Items: events.
+void AppendScale(benchmark::State& state, const Sizes& sizes) {
+  const uint64_t tenants = static_cast<uint64_t>(state.range(0));
+  constexpr uint64_t kDistinctBatches = 8;
+  ScaleFixture& f = GetFixture<ScaleFixture>("AppendScale", std::to_string(tenants), [&] {
+    auto f = std::make_unique<ScaleFixture>();
+    f->target = MakeTarget(Impl::kTenantlog, f->dir);
+    std::vector<TenantFill> fills;
+    for (uint64_t t = 1; t <= tenants; ++t) fills.push_back(TenantFill{t, sizes.scale_seed_events});
+    Fill(*f->target, fills, sizes.keys_per_tenant);
+    for (uint64_t b = 1; b <= kDistinctBatches; ++b) {
+      f->batches.push_back(
+          Prepare(b, sizes.scale_seed_events + 1, sizes.append_batch, sizes.keys_per_tenant));
+    }
+    return f;
+  });
+  for (auto _ : state) {
+    const uint64_t tenant = f.prng.Below(tenants) + 1;
+    f.target->Append(tenant, 0, f.batches[tenant % kDistinctBatches]);
+  }
+  state.SetItemsProcessed(state.iterations() * sizes.append_batch);
+  state.counters["tenants"] = static_cast<double>(tenants);
+}
+
+std::string Name(std::string_view family, Impl impl) {
+  return std::string(family) + "/" + std::string(ImplName(impl));
+}
+
+}  // namespace
+
+void RegisterAppendBenchmarks(const Sizes& sizes) {
+  for (Impl impl : kImpls) {
+    benchmark::RegisterBenchmark(Name("Append", impl).c_str(),
+                                 [=](benchmark::State& s) { Append(s, impl, sizes); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+  for (Impl impl : kImpls) {
+    benchmark::RegisterBenchmark(Name("AppendConcurrent", impl).c_str(),
+                                 [=](benchmark::State& s) { AppendConcurrent(s, impl, sizes); })
+        ->Threads(sizes.concurrent_threads)
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+  }
+  auto* scale = benchmark::RegisterBenchmark(Name("AppendScale", Impl::kTenantlog).c_str(),
+                                             [=](benchmark::State& s) { AppendScale(s, sizes); });
+  for (int64_t tenants : sizes.scale_tenants) scale->Arg(tenants);
+  scale->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace tenantlog::bench
