@@ -367,9 +367,8 @@ AuditEntry Store::Impl::MakeAudit(const AdminContext& context, std::string_view 
 
 Status Store::Impl::Refuse(const AdminContext& context, std::string_view command,
                            const std::vector<std::string>& tenants, const Status& refusal) {
-  const AuditEntry entry = MakeAudit(context, command, tenants, "refused: " + refusal.message());
-  Status s = env_->Write([&](lmdb::Txn& txn) { return audit::Append(txn, entry).status(); });
-  if (!s.ok()) return s;
+  auto recorded = AppendAudit(context, command, tenants, "refused: " + refusal.message());
+  if (!recorded.ok()) return recorded.status();
   return refusal;
 }
 
@@ -576,11 +575,12 @@ Result<VerifyReport> Store::Impl::Verify(const std::vector<std::string>& tenants
   return report;
 }
 
-Result<uint64_t> Store::Impl::RecordAudit(const AdminContext& context,
+Result<uint64_t> Store::Impl::AppendAudit(const AdminContext& context,
+                                          std::string_view default_command,
                                           const std::vector<std::string>& tenants,
                                           std::string_view outcome) {
   if (context.actor.empty()) return Status::InvalidArgument("an actor is required for the audit log");
-  const AuditEntry entry = MakeAudit(context, "", tenants, std::string(outcome));
+  const AuditEntry entry = MakeAudit(context, default_command, tenants, std::string(outcome));
   uint64_t seq = 0;
   Status s = env_->Write([&](lmdb::Txn& txn) -> Status {
     auto appended = audit::Append(txn, entry);
@@ -590,6 +590,12 @@ Result<uint64_t> Store::Impl::RecordAudit(const AdminContext& context,
   });
   if (!s.ok()) return s;
   return seq;
+}
+
+Result<uint64_t> Store::Impl::RecordAudit(const AdminContext& context,
+                                          const std::vector<std::string>& tenants,
+                                          std::string_view outcome) {
+  return AppendAudit(context, "", tenants, outcome);
 }
 
 Result<std::vector<AuditEntry>> Store::Impl::Audit(int64_t since_us) {
@@ -657,6 +663,29 @@ Result<uint64_t> Store::RecordAudit(const AdminContext& context, const std::vect
   return impl_->RecordAudit(context, tenants, outcome);
 }
 Result<std::vector<AuditEntry>> Store::Audit(int64_t since_us) { return impl_->Audit(since_us); }
+Result<BackupReport> Store::Backup(const std::string& dir, const AdminContext& context) {
+  return impl_->Backup(dir, context);
+}
+Result<RestoreReport> Store::RestoreFromBackup(const std::string& backup_dir,
+                                               const std::vector<std::string>& tenants,
+                                               const AdminContext& context) {
+  return impl_->RestoreFromBackup(backup_dir, tenants, context);
+}
+Result<ExportReport> Store::Export(std::string_view tenant, const std::string& file) {
+  return impl_->Export(tenant, file);
+}
+Result<ImportReport> Store::Import(const std::string& file, const std::string& as_name,
+                                   const AdminContext& context) {
+  return impl_->Import(file, as_name, context);
+}
+Result<PurgePlan> Store::PlanPurge(const std::vector<std::string>& tenants, int64_t older_than_us,
+                                   const std::string& plan_file, const AdminContext& context) {
+  return impl_->PlanPurge(tenants, older_than_us, plan_file, context);
+}
+Result<PurgeReport> Store::RunPurge(const std::string& plan_file, const std::string& token,
+                                    const AdminContext& context) {
+  return impl_->RunPurge(plan_file, token, context);
+}
 const std::string& Store::path() const { return impl_->path(); }
 
 }  // namespace tenantlog

@@ -69,6 +69,8 @@ class Store::Impl {
                               const std::string& plan_file, const AdminContext& context);
   Result<PurgeReport> RunPurge(const std::string& plan_file, const std::string& token,
                                const AdminContext& context);
+  // Overwrites the free pages no reader can see any more (purge/).
+  Result<lmdb::LmdbEnv::ScrubResult> ScrubFreePages();
 
  private:
   // Checks an admin call's actor and tenant names and removes repeated names.
@@ -91,6 +93,9 @@ class Store::Impl {
                          const std::function<Status(const TenantRecord&, const views::Folded&)>& folded);
   AuditEntry MakeAudit(const AdminContext& context, std::string_view default_command,
                        const std::vector<std::string>& tenants, std::string outcome) const;
+  // Records an audit entry in a transaction of its own.
+  Result<uint64_t> AppendAudit(const AdminContext& context, std::string_view default_command,
+                               const std::vector<std::string>& tenants, std::string_view outcome);
   // Records the refusal of an admin call and returns `refusal`.
   Status Refuse(const AdminContext& context, std::string_view command,
                 const std::vector<std::string>& tenants, const Status& refusal);

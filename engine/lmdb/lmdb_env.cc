@@ -1,11 +1,14 @@
 #include "lmdb/lmdb_env.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <sstream>
+#include <vector>
 #include <system_error>
 
 namespace tenantlog::lmdb {
@@ -311,6 +314,91 @@ Status LmdbEnv::Grow() {
     if (next > options_.max_map_bytes) next = options_.max_map_bytes;
   }
   return ToStatus(mdb_env_set_mapsize(env_, next), "grow map");
+}
+
+Status LmdbEnv::CopyCompact(const std::string& dir) {
+  std::shared_lock lock(resize_mutex_);
+  return ToStatus(mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT), "copy store to " + dir);
+}
+
+namespace {
+
+// mdb_reader_list callback: collects the snapshot (txnid) of every active reader.
+int CollectReader(const char* line, void* ctx) {
+  std::istringstream in(line);
+  std::string pid, thread, txnid;
+  if (in >> pid >> thread >> txnid && txnid != "-" && txnid != "txnid") {
+    try {
+      static_cast<std::vector<uint64_t>*>(ctx)->push_back(std::stoull(txnid));
+    } catch (const std::exception&) {
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<LmdbEnv::ScrubResult> LmdbEnv::ScrubFreePages() {
+  if (options_.read_only) return Status::InvalidArgument("the store is open read-only");
+  std::shared_lock lock(resize_mutex_);
+  MDB_txn* raw = nullptr;
+  int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
+  if (rc != MDB_SUCCESS) return ToStatus(rc, "begin write");
+  Txn txn(raw, &dbs_, true);  // aborted at the end: nothing is written through LMDB
+
+  // Pages freed by transaction T may be read by snapshots older than T; LMDB
+  // reuses them only when T is older than every reader and than the previous
+  // commit. The same rule makes them safe to overwrite.
+  uint64_t oldest = mdb_txn_id(raw) - 1;
+  std::vector<uint64_t> readers;
+  mdb_reader_list(env_, CollectReader, &readers);
+  for (uint64_t r : readers) oldest = std::min(oldest, r);
+
+  MDB_stat stat;
+  if ((rc = mdb_env_stat(env_, &stat)) != MDB_SUCCESS) return ToStatus(rc, "stat");
+  const size_t page_size = stat.ms_psize;
+  mdb_filehandle_t fd;
+  if ((rc = mdb_env_get_fd(env_, &fd)) != MDB_SUCCESS) return ToStatus(rc, "data file");
+
+  // LMDB lets only read transactions open the free-page database. With the
+  // write lock held, the snapshot is the latest commit and no page can be
+  // allocated until we are done.
+  MDB_txn* reader = nullptr;
+  if ((rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &reader)) != MDB_SUCCESS) {
+    return ToStatus(rc, "begin read");
+  }
+  Txn read_txn(reader, &dbs_, false);
+  MDB_cursor* cursor = nullptr;
+  if ((rc = mdb_cursor_open(reader, 0 /* the free-page database */, &cursor)) != MDB_SUCCESS) {
+    return ToStatus(rc, "open free-page list");
+  }
+  const std::vector<char> zeros(page_size, 0);
+  ScrubResult result;
+  MDB_val key, value;
+  for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
+    uint64_t freed_by = 0;
+    std::memcpy(&freed_by, key.mv_data, std::min(key.mv_size, sizeof(freed_by)));
+    // The value is an ID list: a count followed by that many page numbers.
+    const auto* ids = static_cast<const size_t*>(value.mv_data);
+    const size_t n = value.mv_size >= sizeof(size_t) ? std::min(ids[0], value.mv_size / sizeof(size_t) - 1) : 0;
+    if (freed_by >= oldest) {
+      result.pages_pinned += n;
+      continue;
+    }
+    for (size_t i = 1; i <= n; ++i) {
+      const off_t offset = static_cast<off_t>(ids[i] * page_size);
+      if (::pwrite(fd, zeros.data(), page_size, offset) != static_cast<ssize_t>(page_size)) {
+        mdb_cursor_close(cursor);
+        return ToStatus(errno, "overwrite free page " + std::to_string(ids[i]));
+      }
+      result.pages_zeroed += 1;
+    }
+  }
+  mdb_cursor_close(cursor);
+  if (rc != MDB_NOTFOUND) return ToStatus(rc, "read free-page list");
+  if (::fdatasync(fd) != 0) return ToStatus(errno, "flush data file");
+  return result;
 }
 
 }  // namespace tenantlog::lmdb

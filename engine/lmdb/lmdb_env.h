@@ -143,6 +143,22 @@ class LmdbEnv {
   // keep results only in what it writes or in state it resets at its start.
   Status Write(const std::function<Status(Txn&)>& fn);
 
+  // Writes a compacted, consistent copy of the environment into directory
+  // `dir` (which must exist and be empty) from one read snapshot; writers go
+  // on meanwhile.
+  Status CopyCompact(const std::string& dir);
+
+  struct ScrubResult {
+    uint64_t pages_zeroed = 0;
+    uint64_t pages_pinned = 0;  // free, but still visible to an open reader
+  };
+  // Overwrites with zeros every page of the data file that is free and no
+  // longer visible to any reader of any process, and flushes the file, so
+  // that deleted bytes do not stay behind in free space. Holds the write lock
+  // while it runs. Pages freed by the most recent commit are still pinned
+  // (LMDB keeps them for the previous snapshot): commit once more first.
+  Result<ScrubResult> ScrubFreePages();
+
   const Databases& dbs() const { return dbs_; }
   bool read_only() const { return options_.read_only; }
   const std::string& path() const { return path_; }

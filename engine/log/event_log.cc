@@ -14,8 +14,9 @@ Status Damaged(const TenantRecord& record, uint64_t seq, const std::string& prob
                             problem + " (run verify; restore the tenant from a backup)");
 }
 
-// The stored chain value of event `seq`; 0 for seq 0.
-Result<uint64_t> ChainBefore(lmdb::Txn& txn, const TenantRecord& record, uint64_t seq) {
+}  // namespace
+
+Result<uint64_t> ChainAt(lmdb::Txn& txn, const TenantRecord& record, uint64_t seq) {
   if (seq == 0) return uint64_t{0};
   auto value = txn.Get(txn.dbs().events, keys::EventKey(record.id, seq));
   if (!value.ok()) {
@@ -26,7 +27,9 @@ Result<uint64_t> ChainBefore(lmdb::Txn& txn, const TenantRecord& record, uint64_
   return keys::GetFixed64(value->data());
 }
 
-}  // namespace
+Status PutStored(lmdb::Txn& txn, uint64_t tenant_id, uint64_t seq, std::string_view stored_value) {
+  return txn.Put(txn.dbs().events, keys::EventKey(tenant_id, seq), stored_value);
+}
 
 Status Append(lmdb::Txn& txn, EventEncoder& encoder, EventFields fields, TenantRecord* record) {
   fields.seq = record->head_seq + 1;
@@ -46,7 +49,7 @@ Status Scan(lmdb::Txn& txn, const TenantRecord& record, uint64_t first, uint64_t
             const std::function<Status(const EventDecoder&)>& fn) {
   if (first == 0) first = 1;
   if (first > last) return Status::OK();
-  auto previous = ChainBefore(txn, record, first - 1);
+  auto previous = ChainAt(txn, record, first - 1);
   if (!previous.ok()) return previous.status();
   uint64_t chain = *previous;
 

@@ -26,6 +26,15 @@ Status Append(lmdb::Txn& txn, EventEncoder& encoder, EventFields fields, TenantR
 Status Scan(lmdb::Txn& txn, const TenantRecord& record, uint64_t first, uint64_t last,
             const std::function<Status(const EventDecoder&)>& fn);
 
+// The stored chain value after event `seq` (0 for seq 0). Corruption when
+// the event is missing or truncated.
+Result<uint64_t> ChainAt(lmdb::Txn& txn, const TenantRecord& record, uint64_t seq);
+
+// Writes an already encoded stored value (chain prefix included) at `seq`
+// of tenant `tenant_id`, as copied from another store. The caller keeps
+// seqs contiguous and the chain intact. REQUIRES: writable txn.
+Status PutStored(lmdb::Txn& txn, uint64_t tenant_id, uint64_t seq, std::string_view stored_value);
+
 // The last seq whose event time is at or before `time_us` (0 when none).
 // Times never decrease within a tenant, so this is a binary search.
 Result<uint64_t> SeqAtTime(lmdb::Txn& txn, const TenantRecord& record, int64_t time_us);

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -57,6 +58,9 @@ struct AdminContext {
   // Empty: the call's own name ("tombstone", "restore", "rewind").
   std::string command;
   std::vector<std::string> arguments;
+  // Called on the calling thread as long work advances (restore from
+  // backup): `done` of `total` units. Default: none.
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 // Outcome of a bulk admin call (tombstone, restore).
@@ -178,6 +182,9 @@ struct PurgeReport {
   // Freed pages of the data file overwritten with zeros, so that no purged
   // byte stays behind in free space.
   uint64_t pages_scrubbed = 0;
+  // Freed pages still visible to a long-running reader when the purge ended;
+  // they are overwritten by the next purge.
+  uint64_t pages_pending = 0;
   uint64_t audit_seq = 0;
 };
 
