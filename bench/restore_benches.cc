@@ -13,8 +13,6 @@
 
 namespace tenantlog::bench {
 
-#if TENANTLOG_BENCH_RESTORE
-
 namespace {
 
 constexpr std::string_view kFamily = "RestoreFromBackup";
@@ -136,11 +134,5 @@ void RegisterRestoreBenchmarks(const Sizes& sizes) {
       ->UseRealTime()
       ->Unit(benchmark::kMillisecond);
 }
-
-#else
-
-void RegisterRestoreBenchmarks(const Sizes&) {}
-
-#endif  // TENANTLOG_BENCH_RESTORE
 
 }  // namespace tenantlog::bench
