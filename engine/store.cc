@@ -686,6 +686,7 @@ Result<PurgeReport> Store::RunPurge(const std::string& plan_file, const std::str
                                     const AdminContext& context) {
   return impl_->RunPurge(plan_file, token, context);
 }
+Status Store::Compact(const AdminContext& context) { return impl_->Compact(context); }
 const std::string& Store::path() const { return impl_->path(); }
 
 }  // namespace tenantlog

@@ -69,8 +69,7 @@ class Store::Impl {
                               const std::string& plan_file, const AdminContext& context);
   Result<PurgeReport> RunPurge(const std::string& plan_file, const std::string& token,
                                const AdminContext& context);
-  // Overwrites the free pages no reader can see any more (purge/).
-  Result<lmdb::LmdbEnv::ScrubResult> ScrubFreePages();
+  Status Compact(const AdminContext& context);
 
  private:
   // Checks an admin call's actor and tenant names and removes repeated names.

@@ -1,5 +1,7 @@
 #include "lmdb/lmdb_env.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -7,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
-#include <sstream>
 #include <vector>
 #include <system_error>
 
@@ -136,9 +137,58 @@ Status Cursor::DeleteCurrent() { return txn_->Checked(mdb_cursor_del(cursor_, 0)
 
 // ---- LmdbEnv ----
 
+namespace {
+
+namespace fs = std::filesystem;
+
+// Files of a store directory besides LMDB's data.mdb and lock.mdb.
+constexpr const char* kStoreLockFile = "tenantlog.lock";  // flock: opening vs swapping
+constexpr const char* kSwapMarker = "compact.swap";       // a swap in progress
+constexpr const char* kCompactDir = "compact.tmp";        // where the compacted copy is built
+
+Status Errno(const std::string& what) { return ToStatus(errno, what); }
+
+Status SyncPath(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return Errno("open " + path.string());
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Errno("flush " + path.string());
+}
+
+bool FileId(const fs::path& path, dev_t* dev, ino_t* ino) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return false;
+  *dev = st.st_dev;
+  *ino = st.st_ino;
+  return true;
+}
+
+// A swap marker holds the inode number of the compacted data file. Found at
+// open, it means a swap was interrupted: when that file is in place, the
+// old lock file belongs to the old data file and must go.
+Status RepairInterruptedSwap(const fs::path& dir) {
+  const fs::path marker = dir / kSwapMarker;
+  std::FILE* f = std::fopen(marker.c_str(), "rb");
+  if (f == nullptr) return Status::OK();
+  unsigned long long expected = 0;
+  const bool read = std::fscanf(f, "%llu", &expected) == 1;
+  std::fclose(f);
+  dev_t dev;
+  ino_t ino;
+  if (read && FileId(dir / "data.mdb", &dev, &ino) && ino == expected) {
+    if (::unlink((dir / "lock.mdb").c_str()) != 0 && errno != ENOENT) return Errno("remove old lock file");
+  }
+  std::error_code ec;
+  fs::remove_all(dir / kCompactDir, ec);
+  if (::unlink(marker.c_str()) != 0 && errno != ENOENT) return Errno("remove swap marker");
+  return SyncPath(dir);
+}
+
+}  // namespace
+
 Status LmdbEnv::Open(const EnvOptions& options, const std::string& dir,
                      std::unique_ptr<LmdbEnv>* result) {
-  namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path data_file = fs::path(dir) / "data.mdb";
   const bool exists = fs::exists(dir, ec);
@@ -153,38 +203,20 @@ Status LmdbEnv::Open(const EnvOptions& options, const std::string& dir,
     if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
     ::chmod(dir.c_str(), 0700);
   }
-
-  MDB_env* raw = nullptr;
-  int rc = mdb_env_create(&raw);
-  if (rc != MDB_SUCCESS) return ToStatus(rc, "create environment");
-  std::unique_ptr<LmdbEnv> env(new LmdbEnv(raw, options, dir));
-  if ((rc = mdb_env_set_maxdbs(raw, kMaxDatabases)) != MDB_SUCCESS ||
-      (rc = mdb_env_set_maxreaders(raw, options.max_readers)) != MDB_SUCCESS) {
-    return ToStatus(rc, "configure environment");
-  }
-  uint64_t map_bytes = options.initial_map_bytes;
-  if (options.max_map_bytes != 0 && map_bytes > options.max_map_bytes) {
-    map_bytes = options.max_map_bytes;
-  }
-  const uint64_t file_bytes = fs::exists(data_file, ec) ? fs::file_size(data_file, ec) : 0;
-  if (!ec && file_bytes > map_bytes) map_bytes = file_bytes;
-  if ((rc = mdb_env_set_mapsize(raw, map_bytes)) != MDB_SUCCESS) {
-    return ToStatus(rc, "set map size");
-  }
-  unsigned flags = MDB_NOTLS;
-  if (options.read_only) flags |= MDB_RDONLY;
-  if (!options.sync) flags |= MDB_NOSYNC;
-  rc = mdb_env_open(raw, dir.c_str(), flags, 0600);
-  if (rc != MDB_SUCCESS) return ToStatus(rc, "open store at " + dir);
-  int dead = 0;
-  mdb_reader_check(raw, &dead);  // frees slots of readers whose process died
-  Status s = env->OpenDatabases();
+  std::unique_ptr<LmdbEnv> env(new LmdbEnv(options, dir));
+  const fs::path lock_path = fs::path(dir) / kStoreLockFile;
+  env->store_lock_fd_ = ::open(lock_path.c_str(), options.read_only ? O_RDONLY | O_CREAT : O_RDWR | O_CREAT, 0600);
+  if (env->store_lock_fd_ < 0) return Errno("open " + lock_path.string());
+  Status s = env->OpenHandle();
   if (!s.ok()) return s;
   *result = std::move(env);
   return Status::OK();
 }
 
-LmdbEnv::~LmdbEnv() { mdb_env_close(env_); }
+LmdbEnv::~LmdbEnv() {
+  CloseHandle();
+  if (store_lock_fd_ >= 0) ::close(store_lock_fd_);
+}
 
 uint64_t LmdbEnv::map_bytes() const {
   MDB_envinfo info;
@@ -192,66 +224,142 @@ uint64_t LmdbEnv::map_bytes() const {
   return info.me_mapsize;
 }
 
-Status LmdbEnv::OpenDatabases() {
-  const bool writable = !options_.read_only;
-  auto open_all = [&](Txn& txn) -> Status {
-    MDB_txn* t = txn.raw();
-    MDB_dbi meta;
-    int rc = mdb_dbi_open(t, "meta", 0, &meta);
-    if (rc == MDB_NOTFOUND) {
-      MDB_stat stat;
-      MDB_dbi main_db;
-      if ((rc = mdb_dbi_open(t, nullptr, 0, &main_db)) != MDB_SUCCESS ||
-          (rc = mdb_stat(t, main_db, &stat)) != MDB_SUCCESS) {
-        return ToStatus(rc, "read store catalogue");
-      }
-      if (stat.ms_entries != 0 || !writable) {
-        return Status::InvalidArgument(path_ + " holds an LMDB environment that is not a tenantlog store");
-      }
-    } else if (rc != MDB_SUCCESS) {
-      return ToStatus(rc, "open database meta");
-    }
-    const unsigned create = writable ? MDB_CREATE : 0;
-    struct Named {
-      const char* name;
-      MDB_dbi* dbi;
-    };
-    const Named named[] = {{"meta", &dbs_.meta},         {"events", &dbs_.events},
-                           {"tenants", &dbs_.tenants},   {"names", &dbs_.names},
-                           {"views", &dbs_.views},       {"view_state", &dbs_.view_state},
-                           {"audit", &dbs_.audit}};
-    for (const Named& n : named) {
-      rc = mdb_dbi_open(t, n.name, create, n.dbi);
-      if (rc == MDB_NOTFOUND) {
-        return Status::InvalidArgument(path_ + " is not a tenantlog store (no database " + n.name + ")");
-      }
-      if (rc != MDB_SUCCESS) return ToStatus(rc, std::string("open database ") + n.name);
-    }
-    auto format = txn.Get(dbs_.meta, kFormatKey);
-    if (format.ok()) {
-      if (*format != kFormatVersion) {
-        return Status::InvalidArgument(path_ + " holds a store of format '" + std::string(*format) +
-                                       "'; this build reads '" + std::string(kFormatVersion) + "'");
-      }
-      return Status::OK();
-    }
-    if (!format.status().IsNotFound()) return format.status();
-    if (!writable) return Status::InvalidArgument(path_ + " is not a tenantlog store (no format record)");
-    return txn.Put(dbs_.meta, kFormatKey, kFormatVersion);
-  };
-  if (!writable) {
-    // Database handles opened in a read transaction stay valid once it ends
-    // only through commit.
-    std::shared_lock lock(resize_mutex_);
-    MDB_txn* raw = nullptr;
-    int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &raw);
-    if (rc != MDB_SUCCESS) return ToStatus(rc, "begin read");
-    Txn txn(raw, &dbs_, false);
-    Status s = open_all(txn);
+void LmdbEnv::CloseHandle() {
+  if (env_ != nullptr) mdb_env_close(env_);
+  env_ = nullptr;
+}
+
+Status LmdbEnv::OpenHandle() {
+  for (;;) {
+    Status s = OpenEnvironment();
     if (!s.ok()) return s;
-    return txn.Commit();
+    bool replaced = false;
+    s = OpenDatabases(&replaced);
+    if (s.ok() && !replaced) return s;
+    CloseHandle();
+    if (!s.ok()) return s;
   }
-  return Write(open_all);
+}
+
+Status LmdbEnv::OpenEnvironment() {
+  // Shared while opening, so that no swap can pair the data file with the
+  // wrong lock file; a swap holds it exclusively.
+  const bool repair = fs::exists(fs::path(path_) / kSwapMarker);
+  if (::flock(store_lock_fd_, repair && !options_.read_only ? LOCK_EX : LOCK_SH) != 0) {
+    return Errno("lock " + path_);
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::flock(fd, LOCK_UN); }
+  } unlock{store_lock_fd_};
+  if (repair && !options_.read_only) {
+    Status s = RepairInterruptedSwap(path_);
+    if (!s.ok()) return s;
+  }
+
+  int rc = mdb_env_create(&env_);
+  if (rc != MDB_SUCCESS) return ToStatus(rc, "create environment");
+  if ((rc = mdb_env_set_maxdbs(env_, kMaxDatabases)) != MDB_SUCCESS ||
+      (rc = mdb_env_set_maxreaders(env_, options_.max_readers)) != MDB_SUCCESS) {
+    return ToStatus(rc, "configure environment");
+  }
+  uint64_t map_bytes = std::max(options_.initial_map_bytes, map_bytes_);
+  if (options_.max_map_bytes != 0 && map_bytes > options_.max_map_bytes) {
+    map_bytes = options_.max_map_bytes;
+  }
+  std::error_code ec;
+  const uint64_t file_bytes = fs::file_size(fs::path(path_) / "data.mdb", ec);
+  if (!ec && file_bytes > map_bytes) map_bytes = file_bytes;
+  if ((rc = mdb_env_set_mapsize(env_, map_bytes)) != MDB_SUCCESS) {
+    return ToStatus(rc, "set map size");
+  }
+  unsigned flags = MDB_NOTLS;
+  if (options_.read_only) flags |= MDB_RDONLY;
+  if (!options_.sync) flags |= MDB_NOSYNC;
+  rc = mdb_env_open(env_, path_.c_str(), flags, 0600);
+  if (rc != MDB_SUCCESS) return ToStatus(rc, "open store at " + path_);
+  mdb_filehandle_t fd;
+  struct stat st;
+  if (mdb_env_get_fd(env_, &fd) != MDB_SUCCESS || ::fstat(fd, &st) != 0) {
+    return Errno("stat the data file of " + path_);
+  }
+  data_dev_ = st.st_dev;
+  data_ino_ = st.st_ino;
+  int dead = 0;
+  mdb_reader_check(env_, &dead);  // frees slots of readers whose process died
+  return Status::OK();
+}
+
+bool LmdbEnv::Replaced() const {
+  dev_t dev;
+  ino_t ino;
+  if (!FileId(fs::path(path_) / "data.mdb", &dev, &ino)) return false;
+  return dev != data_dev_ || ino != data_ino_;
+}
+
+Status LmdbEnv::Reopen() {
+  std::unique_lock lock(resize_mutex_);
+  if (!Replaced()) return Status::OK();  // another thread did it
+  map_bytes_ = map_bytes();
+  CloseHandle();
+  return OpenHandle();
+}
+
+Status LmdbEnv::OpenDatabases(bool* replaced) {
+  const bool writable = !options_.read_only;
+  MDB_txn* raw = nullptr;
+  int rc = mdb_txn_begin(env_, nullptr, writable ? 0 : MDB_RDONLY, &raw);
+  if (rc != MDB_SUCCESS) return ToStatus(rc, "begin");
+  Txn txn(raw, &dbs_, writable);
+  *replaced = Replaced();
+  if (*replaced) return Status::OK();
+  MDB_dbi meta;
+  rc = mdb_dbi_open(raw, "meta", 0, &meta);
+  if (rc == MDB_NOTFOUND) {
+    MDB_stat stat;
+    MDB_dbi main_db;
+    if ((rc = mdb_dbi_open(raw, nullptr, 0, &main_db)) != MDB_SUCCESS ||
+        (rc = mdb_stat(raw, main_db, &stat)) != MDB_SUCCESS) {
+      return ToStatus(rc, "read store catalogue");
+    }
+    if (stat.ms_entries != 0 || !writable) {
+      return Status::InvalidArgument(path_ + " holds an LMDB environment that is not a tenantlog store");
+    }
+  } else if (rc != MDB_SUCCESS) {
+    return ToStatus(rc, "open database meta");
+  }
+  const unsigned create = writable ? MDB_CREATE : 0;
+  struct Named {
+    const char* name;
+    MDB_dbi* dbi;
+  };
+  const Named named[] = {{"meta", &dbs_.meta},       {"events", &dbs_.events},
+                         {"tenants", &dbs_.tenants}, {"names", &dbs_.names},
+                         {"views", &dbs_.views},     {"view_state", &dbs_.view_state},
+                         {"audit", &dbs_.audit}};
+  for (const Named& n : named) {
+    rc = mdb_dbi_open(raw, n.name, create, n.dbi);
+    if (rc == MDB_NOTFOUND) {
+      return Status::InvalidArgument(path_ + " is not a tenantlog store (no database " + n.name + ")");
+    }
+    if (rc != MDB_SUCCESS) return ToStatus(rc, std::string("open database ") + n.name);
+  }
+  auto format = txn.Get(dbs_.meta, kFormatKey);
+  if (format.ok()) {
+    if (*format != kFormatVersion) {
+      return Status::InvalidArgument(path_ + " holds a store of format '" + std::string(*format) +
+                                     "'; this build reads '" + std::string(kFormatVersion) + "'");
+    }
+  } else if (!format.status().IsNotFound()) {
+    return format.status();
+  } else if (!writable) {
+    return Status::InvalidArgument(path_ + " is not a tenantlog store (no format record)");
+  } else {
+    Status s = txn.Put(dbs_.meta, kFormatKey, kFormatVersion);
+    if (!s.ok()) return s;
+  }
+  // Database handles opened in any transaction outlive it only through commit.
+  return txn.Commit();
 }
 
 void LmdbEnv::AdoptGrownMap() {
@@ -259,19 +367,44 @@ void LmdbEnv::AdoptGrownMap() {
   mdb_env_set_mapsize(env_, 0);
 }
 
+LmdbEnv::Begun LmdbEnv::Begin(bool writable, MDB_txn** txn, int* rc) {
+  *rc = mdb_txn_begin(env_, nullptr, writable ? 0 : MDB_RDONLY, txn);
+  if (*rc == MDB_MAP_RESIZED) return Begun::kMapResized;
+  if (*rc != MDB_SUCCESS) return Begun::kFailed;
+  // A write transaction holds the writer lock here, so a compaction cannot
+  // swap the data file until it ends; a read transaction sees a consistent
+  // snapshot of whichever file it began on, and moves to the new file now.
+  if (Replaced()) {
+    mdb_txn_abort(*txn);
+    *txn = nullptr;
+    return Begun::kReplaced;
+  }
+  return Begun::kOk;
+}
+
 Status LmdbEnv::Read(const std::function<Status(Txn&)>& fn) {
   for (;;) {
     std::shared_lock lock(resize_mutex_);
     MDB_txn* raw = nullptr;
-    int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &raw);
-    if (rc == MDB_MAP_RESIZED) {
-      lock.unlock();
-      AdoptGrownMap();
-      continue;
+    int rc = 0;
+    switch (Begin(false, &raw, &rc)) {
+      case Begun::kOk: {
+        Txn txn(raw, &dbs_, false);
+        return fn(txn);
+      }
+      case Begun::kMapResized:
+        lock.unlock();
+        AdoptGrownMap();
+        continue;
+      case Begun::kReplaced: {
+        lock.unlock();
+        Status s = Reopen();
+        if (!s.ok()) return s;
+        continue;
+      }
+      case Begun::kFailed:
+        return ToStatus(rc, "begin read");
     }
-    if (rc != MDB_SUCCESS) return ToStatus(rc, "begin read");
-    Txn txn(raw, &dbs_, false);
-    return fn(txn);
   }
 }
 
@@ -280,13 +413,23 @@ Status LmdbEnv::Write(const std::function<Status(Txn&)>& fn) {
   for (;;) {
     std::shared_lock lock(resize_mutex_);
     MDB_txn* raw = nullptr;
-    int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
-    if (rc == MDB_MAP_RESIZED) {
-      lock.unlock();
-      AdoptGrownMap();
-      continue;
+    int rc = 0;
+    switch (Begin(true, &raw, &rc)) {
+      case Begun::kOk:
+        break;
+      case Begun::kMapResized:
+        lock.unlock();
+        AdoptGrownMap();
+        continue;
+      case Begun::kReplaced: {
+        lock.unlock();
+        Status s = Reopen();
+        if (!s.ok()) return s;
+        continue;
+      }
+      case Begun::kFailed:
+        return ToStatus(rc, "begin write");
     }
-    if (rc != MDB_SUCCESS) return ToStatus(rc, "begin write");
     Status s;
     bool map_full = false;
     {
@@ -318,87 +461,81 @@ Status LmdbEnv::Grow() {
 
 Status LmdbEnv::CopyCompact(const std::string& dir) {
   std::shared_lock lock(resize_mutex_);
-  return ToStatus(mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT), "copy store to " + dir);
+  int rc = mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT);
+  if (rc != MDB_SUCCESS) return ToStatus(rc, "copy store to " + dir);
+  const fs::path copy = fs::path(dir) / "data.mdb";
+  if (::chmod(copy.c_str(), 0600) != 0) return Errno("chmod " + copy.string());
+  return SyncPath(copy);
 }
 
-namespace {
-
-// mdb_reader_list callback: collects the snapshot (txnid) of every active reader.
-int CollectReader(const char* line, void* ctx) {
-  std::istringstream in(line);
-  std::string pid, thread, txnid;
-  if (in >> pid >> thread >> txnid && txnid != "-" && txnid != "txnid") {
-    try {
-      static_cast<std::vector<uint64_t>*>(ctx)->push_back(std::stoull(txnid));
-    } catch (const std::exception&) {
-    }
-  }
-  return 0;
-}
-
-}  // namespace
-
-Result<LmdbEnv::ScrubResult> LmdbEnv::ScrubFreePages() {
+Status LmdbEnv::CompactInPlace() {
   if (options_.read_only) return Status::InvalidArgument("the store is open read-only");
-  std::shared_lock lock(resize_mutex_);
-  MDB_txn* raw = nullptr;
-  int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
-  if (rc != MDB_SUCCESS) return ToStatus(rc, "begin write");
-  Txn txn(raw, &dbs_, true);  // aborted at the end: nothing is written through LMDB
-
-  // Pages freed by transaction T may be read by snapshots older than T; LMDB
-  // reuses them only when T is older than every reader and than the previous
-  // commit. The same rule makes them safe to overwrite.
-  uint64_t oldest = mdb_txn_id(raw) - 1;
-  std::vector<uint64_t> readers;
-  mdb_reader_list(env_, CollectReader, &readers);
-  for (uint64_t r : readers) oldest = std::min(oldest, r);
-
-  MDB_stat stat;
-  if ((rc = mdb_env_stat(env_, &stat)) != MDB_SUCCESS) return ToStatus(rc, "stat");
-  const size_t page_size = stat.ms_psize;
-  mdb_filehandle_t fd;
-  if ((rc = mdb_env_get_fd(env_, &fd)) != MDB_SUCCESS) return ToStatus(rc, "data file");
-
-  // LMDB lets only read transactions open the free-page database. With the
-  // write lock held, the snapshot is the latest commit and no page can be
-  // allocated until we are done.
-  MDB_txn* reader = nullptr;
-  if ((rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &reader)) != MDB_SUCCESS) {
-    return ToStatus(rc, "begin read");
-  }
-  Txn read_txn(reader, &dbs_, false);
-  MDB_cursor* cursor = nullptr;
-  if ((rc = mdb_cursor_open(reader, 0 /* the free-page database */, &cursor)) != MDB_SUCCESS) {
-    return ToStatus(rc, "open free-page list");
-  }
-  const std::vector<char> zeros(page_size, 0);
-  ScrubResult result;
-  MDB_val key, value;
-  for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == MDB_SUCCESS;
-       rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
-    uint64_t freed_by = 0;
-    std::memcpy(&freed_by, key.mv_data, std::min(key.mv_size, sizeof(freed_by)));
-    // The value is an ID list: a count followed by that many page numbers.
-    const auto* ids = static_cast<const size_t*>(value.mv_data);
-    const size_t n = value.mv_size >= sizeof(size_t) ? std::min(ids[0], value.mv_size / sizeof(size_t) - 1) : 0;
-    if (freed_by >= oldest) {
-      result.pages_pinned += n;
+  for (;;) {
+    std::shared_lock lock(resize_mutex_);
+    MDB_txn* raw = nullptr;
+    int rc = 0;
+    const Begun begun = Begin(true, &raw, &rc);
+    if (begun == Begun::kFailed) return ToStatus(rc, "begin write");
+    if (begun != Begun::kOk) {
+      lock.unlock();
+      Status s = begun == Begun::kReplaced ? Reopen() : (AdoptGrownMap(), Status::OK());
+      if (!s.ok()) return s;
       continue;
     }
-    for (size_t i = 1; i <= n; ++i) {
-      const off_t offset = static_cast<off_t>(ids[i] * page_size);
-      if (::pwrite(fd, zeros.data(), page_size, offset) != static_cast<ssize_t>(page_size)) {
-        mdb_cursor_close(cursor);
-        return ToStatus(errno, "overwrite free page " + std::to_string(ids[i]));
-      }
-      result.pages_zeroed += 1;
-    }
+    // The writer lock is held until this transaction is aborted: no commit
+    // can happen in any process, so the copy holds the latest state.
+    Status s = SwapInCompactCopy();
+    mdb_txn_abort(raw);
+    lock.unlock();
+    if (!s.ok()) return s;
+    return Reopen();
   }
-  mdb_cursor_close(cursor);
-  if (rc != MDB_NOTFOUND) return ToStatus(rc, "read free-page list");
-  if (::fdatasync(fd) != 0) return ToStatus(errno, "flush data file");
-  return result;
+}
+
+Status LmdbEnv::SwapInCompactCopy() {
+  const fs::path dir(path_);
+  const fs::path staging = dir / kCompactDir;
+  const fs::path marker = dir / kSwapMarker;
+  const fs::path copy = staging / "data.mdb";
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{staging};
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directory(staging, ec);
+  if (ec) return Status::IOError("cannot create " + staging.string() + ": " + ec.message());
+  int rc = mdb_env_copy2(env_, staging.c_str(), MDB_CP_COMPACT);
+  if (rc != MDB_SUCCESS) return ToStatus(rc, "compacting copy of " + path_);
+  if (::chmod(copy.c_str(), 0600) != 0) return Errno("chmod " + copy.string());
+  Status s = SyncPath(copy);
+  if (!s.ok()) return s;
+  dev_t dev;
+  ino_t ino;
+  if (!FileId(copy, &dev, &ino)) return Errno("stat " + copy.string());
+
+  // Exclusive: no handle can open the store while the files change.
+  if (::flock(store_lock_fd_, LOCK_EX) != 0) return Errno("lock " + path_);
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::flock(fd, LOCK_UN); }
+  } unlock{store_lock_fd_};
+  std::FILE* f = std::fopen(marker.c_str(), "wb");
+  if (f == nullptr) return Errno("create " + marker.string());
+  std::fprintf(f, "%llu\n", static_cast<unsigned long long>(ino));
+  const bool written = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+  std::fclose(f);
+  if (!written) return Errno("write " + marker.string());
+  s = SyncPath(dir);
+  if (!s.ok()) return s;
+  // From here an interrupted swap is finished by the next open.
+  if (::rename(copy.c_str(), (dir / "data.mdb").c_str()) != 0) return Errno("replace data file");
+  if (::unlink((dir / "lock.mdb").c_str()) != 0 && errno != ENOENT) return Errno("remove old lock file");
+  if (::unlink(marker.c_str()) != 0) return Errno("remove " + marker.string());
+  return SyncPath(dir);
 }
 
 }  // namespace tenantlog::lmdb

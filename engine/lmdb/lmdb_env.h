@@ -7,6 +7,7 @@
 #define TENANTLOG_ENGINE_LMDB_LMDB_ENV_H_
 
 #include <lmdb.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
@@ -148,16 +149,14 @@ class LmdbEnv {
   // on meanwhile.
   Status CopyCompact(const std::string& dir);
 
-  struct ScrubResult {
-    uint64_t pages_zeroed = 0;
-    uint64_t pages_pinned = 0;  // free, but still visible to an open reader
-  };
-  // Overwrites with zeros every page of the data file that is free and no
-  // longer visible to any reader of any process, and flushes the file, so
-  // that deleted bytes do not stay behind in free space. Holds the write lock
-  // while it runs. Pages freed by the most recent commit are still pinned
-  // (LMDB keeps them for the previous snapshot): commit once more first.
-  Result<ScrubResult> ScrubFreePages();
+  // Replaces the data file by a compacted copy of its latest state, so that
+  // no byte of deleted data is left anywhere in the store's files (LMDB
+  // leaves old bytes in freed pages and in the unused space of live pages).
+  // Holds the writer lock while it copies. Every handle on the store, in
+  // this process or another, moves to the new file at its next transaction;
+  // a snapshot already open goes on reading the old one until it ends. An
+  // interrupted swap is completed by the next open.
+  Status CompactInPlace();
 
   const Databases& dbs() const { return dbs_; }
   bool read_only() const { return options_.read_only; }
@@ -168,19 +167,39 @@ class LmdbEnv {
   uint64_t map_bytes() const;
 
  private:
-  LmdbEnv(MDB_env* env, EnvOptions options, std::string path)
-      : env_(env), options_(options), path_(std::move(path)) {}
-  Status OpenDatabases();
+  enum class Begun { kOk, kMapResized, kReplaced, kFailed };
+
+  LmdbEnv(EnvOptions options, std::string path) : options_(options), path_(std::move(path)) {}
+  // Opens env_ and its databases. REQUIRES: env_ closed; no other thread
+  // uses this handle (construction, or resize_mutex_ held exclusively).
+  Status OpenHandle();
+  Status OpenEnvironment();
+  // Sets *replaced when the data file was swapped before the transaction
+  // began; then nothing was opened.
+  Status OpenDatabases(bool* replaced);
+  void CloseHandle();
+  // True when the data file at the store's path is no longer the one mapped.
+  bool Replaced() const;
+  // Moves this handle to the store's current data file.
+  Status Reopen();
+  // Begins a transaction; REQUIRES: resize_mutex_ held shared.
+  Begun Begin(bool writable, MDB_txn** txn, int* rc);
+  // Writes the compacted copy and swaps it in. REQUIRES: the writer lock.
+  Status SwapInCompactCopy();
   // Adopts a map size grown by another process.
   void AdoptGrownMap();
   // Doubles the map (bounded by max_map_bytes). REQUIRES: no transaction of
   // this thread is open.
   Status Grow();
 
-  MDB_env* env_;
+  MDB_env* env_ = nullptr;
   EnvOptions options_;
   std::string path_;
   Databases dbs_;
+  int store_lock_fd_ = -1;  // the store's tenantlog.lock (flock)
+  dev_t data_dev_ = 0;      // identity of the data file env_ maps
+  ino_t data_ino_ = 0;
+  uint64_t map_bytes_ = 0;  // kept across Reopen
   // Held shared by every transaction of this process and exclusively while
   // the map is resized: LMDB requires that no transaction is open then.
   std::shared_mutex resize_mutex_;

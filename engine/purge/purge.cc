@@ -3,13 +3,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include <chrono>
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "audit/audit_log.h"
 #include "log/keys.h"
@@ -222,31 +220,32 @@ Result<PurgeReport> Store::Impl::RunPurge(const std::string& plan_file, const st
   if (!refusal.ok()) return Refuse(context, kCommand, tenants, refusal);
   if (!s.ok()) return s;
 
-  auto scrubbed = ScrubFreePages();
-  if (!scrubbed.ok()) return scrubbed.status();
-  report.pages_scrubbed = scrubbed->pages_zeroed;
-  report.pages_pending = scrubbed->pages_pinned;
+  // LMDB leaves deleted bytes in freed pages and in the unused space of
+  // live pages: only a compacted copy holds none of them.
+  std::error_code ec;
+  const std::filesystem::path data_file = std::filesystem::path(env_->path()) / "data.mdb";
+  report.store_bytes_before = std::filesystem::file_size(data_file, ec);
+  s = env_->CompactInPlace();
+  if (!s.ok()) {
+    return Status::IOError("purged " + std::to_string(report.purged.size()) +
+                           " tenants, but compacting the store failed, so their bytes may remain in free "
+                           "space until `tenantlog compact` succeeds: " + s.message());
+  }
+  report.store_bytes_after = std::filesystem::file_size(data_file, ec);
   return report;
 }
 
-Result<lmdb::LmdbEnv::ScrubResult> Store::Impl::ScrubFreePages() {
-  // The pages a commit frees stay pinned until a later commit: make one.
-  Status s = env_->Write([&](lmdb::Txn& txn) {
-    std::string now;
-    keys::AppendFixed64(&now, static_cast<uint64_t>(Now()));
-    return txn.Put(txn.dbs().meta, "last_scrub_us", now);
-  });
+Status Store::Impl::Compact(const AdminContext& context) {
+  if (context.actor.empty()) return Status::InvalidArgument("an actor is required for compact");
+  std::error_code ec;
+  const std::filesystem::path data_file = std::filesystem::path(env_->path()) / "data.mdb";
+  const uint64_t before = std::filesystem::file_size(data_file, ec);
+  Status s = env_->CompactInPlace();
   if (!s.ok()) return s;
-  lmdb::LmdbEnv::ScrubResult total;
-  // Readers that still see the freed pages end soon; wait for them a little.
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    auto pass = env_->ScrubFreePages();
-    if (!pass.ok()) return pass.status();
-    total = *pass;
-    if (pass->pages_pinned == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return total;
+  const uint64_t after = std::filesystem::file_size(data_file, ec);
+  return AppendAudit(context, "compact", {},
+                     "ok: " + std::to_string(before) + " bytes before, " + std::to_string(after) + " after")
+      .status();
 }
 
 }  // namespace tenantlog

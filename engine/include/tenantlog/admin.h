@@ -179,12 +179,10 @@ struct PurgePlan {
 struct PurgeReport {
   std::vector<std::string> purged;
   uint64_t events_removed = 0;
-  // Freed pages of the data file overwritten with zeros, so that no purged
-  // byte stays behind in free space.
-  uint64_t pages_scrubbed = 0;
-  // Freed pages still visible to a long-running reader when the purge ended;
-  // they are overwritten by the next purge.
-  uint64_t pages_pending = 0;
+  // Size of the data file before and after: a purge ends by replacing it
+  // with a compacted copy, so that no purged byte stays behind in free space.
+  uint64_t store_bytes_before = 0;
+  uint64_t store_bytes_after = 0;
   uint64_t audit_seq = 0;
 };
 

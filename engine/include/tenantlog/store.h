@@ -182,6 +182,13 @@ class Store {
   Result<PurgeReport> RunPurge(const std::string& plan_file, const std::string& token,
                                const AdminContext& context);
 
+  // Replaces the data file with a compacted copy of the store: gives back
+  // the space of deleted data and leaves none of its bytes in the files.
+  // Holds the writer lock while it copies; readers go on. Every handle on
+  // the store, in any process, moves to the new file at its next call.
+  // Errors: IOError (e.g. no room for the copy).
+  Status Compact(const AdminContext& context);
+
   // Records an audit entry for an action done outside the calls above (for
   // example an append made by an operator with the admin tool).
   // Errors: InvalidArgument (no actor), IOError.
