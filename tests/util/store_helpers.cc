@@ -72,6 +72,12 @@ AppendBatch DeleteBatch(const std::string& key, const std::string& type) {
   return batch;
 }
 
+std::map<std::string, std::string> Payloads(const std::vector<KeyValue>& list) {
+  std::map<std::string, std::string> out;
+  for (const KeyValue& kv : list) out[kv.key] = kv.payload;
+  return out;
+}
+
 std::string IsoTime(int64_t micros_since_epoch) {
   int64_t seconds = micros_since_epoch / 1000000;
   int64_t micros = micros_since_epoch % 1000000;

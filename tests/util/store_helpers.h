@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ AdminContext DryRun(std::string reason = "test");
 AppendBatch PutBatch(const std::string& key, const std::string& payload,
                      const std::string& type = "test.put");
 AppendBatch DeleteBatch(const std::string& key, const std::string& type = "test.delete");
+
+// key → payload of a List result.
+std::map<std::string, std::string> Payloads(const std::vector<KeyValue>& list);
 
 // "2022-04-05T02:00:00.250000Z".
 std::string IsoTime(int64_t micros_since_epoch);

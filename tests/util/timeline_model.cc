@@ -93,11 +93,6 @@ std::map<std::string, std::string> Payloads(const ModelView& view) {
   return out;
 }
 
-std::map<std::string, std::string> Payloads(const std::vector<KeyValue>& list) {
-  std::map<std::string, std::string> out;
-  for (const KeyValue& kv : list) out[kv.key] = kv.payload;
-  return out;
-}
 
 ViewDiff ModelDiff(const ModelView& from, const ModelView& to) {
   ViewDiff diff;

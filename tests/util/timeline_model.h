@@ -13,6 +13,7 @@
 #include "tenantlog/admin.h"
 #include "tenantlog/event.h"
 #include "tenantlog/store.h"
+#include "util/store_helpers.h"
 
 namespace tenantlog::test {
 
@@ -79,7 +80,6 @@ class TimelineModel {
 
 // key → payload: what List returns.
 std::map<std::string, std::string> Payloads(const ModelView& view);
-std::map<std::string, std::string> Payloads(const std::vector<KeyValue>& list);
 
 // The model's diff between two states: added, changed (payload differs) and
 // removed keys, each with before/after sizes; added and changed carry the seq
