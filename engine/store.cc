@@ -84,53 +84,124 @@ Status Store::Impl::ValidateBatch(const AppendBatch& batch) const {
   return Status::OK();
 }
 
+// One caller's append waiting in the group commit queue.
+struct Store::Impl::PendingAppend {
+  std::string_view tenant;
+  const AppendBatch* batch;
+  const WriteOptions* options;
+  int64_t now = 0;
+  Result<AppendResult> result{Status::IOError("append not run")};
+  bool done = false;
+};
+
 Result<AppendResult> Store::Impl::Append(std::string_view tenant, const AppendBatch& batch,
                                          const WriteOptions& write_options) {
   Status s = CheckTenantName(tenant);
   if (s.ok()) s = ValidateBatch(batch);
   if (!s.ok()) return s;
-  const int64_t now = Now();
-  AppendResult result;
+  PendingAppend me{tenant, &batch, &write_options};
+  me.now = Now();
+
+  // Group commit: the first waiting caller leads, committing every append
+  // queued by then in one transaction (one flush); the others wait for it.
+  std::unique_lock lock(group_mu_);
+  group_queue_.push_back(&me);
+  group_cv_.wait(lock, [&] { return me.done || !group_leader_active_; });
+  if (me.done) return std::move(me.result);
+  group_leader_active_ = true;
+  std::vector<PendingAppend*> group;
+  while (!group_queue_.empty() && group.size() < kMaxGroupAppends) {
+    group.push_back(group_queue_.front());
+    group_queue_.pop_front();
+  }
+  lock.unlock();
+
   s = env_->Write([&](lmdb::Txn& txn) -> Status {
-    TenantRecord record;
-    Status found = registry::LoadByName(txn, tenant, &record);
-    if (found.IsNotFound()) {
-      found = registry::Create(txn, tenant, now, &record);
+    for (PendingAppend* append : group) {
+      bool wrote = false;
+      Status r = AppendOne(txn, append, &wrote);
+      // A failed check fails that caller alone; a failed write fails them all.
+      if (!r.ok() && wrote) return r;
     }
-    if (!found.ok()) return found;
-    if (record.state == TenantState::kTombstoned) {
-      return Status::TenantDeleted("tenant " + record.name + " is deleted (tombstoned); restore it before appending");
-    }
-    if (write_options.expected_head_seq && *write_options.expected_head_seq != record.head_seq) {
-      return Status::Conflict("tenant " + record.name + " is at seq " + std::to_string(record.head_seq) +
-                              ", expected " + std::to_string(*write_options.expected_head_seq) +
-                              "; nothing appended");
-    }
-    result.first_seq = record.head_seq + 1;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const DataEvent& e = batch.events()[i];
-      int64_t time = e.time_us ? *e.time_us : std::max(now, record.updated_us);
-      if (e.time_us && record.head_seq != 0 && time < record.updated_us) {
-        return Status::InvalidArgument("event " + std::to_string(i + 1) + " of the batch: time " +
-                                       std::to_string(time) + " is before the last event of tenant " +
-                                       record.name + " (" + std::to_string(record.updated_us) + ")");
-      }
-      EventFields fields;
-      fields.time_us = time;
-      fields.kind = EventKind::kData;
-      fields.type = e.type;
-      fields.key = e.key;
-      fields.op = e.op;
-      fields.payload = e.payload;
-      Status appended = eventlog::Append(txn, encoder_, fields, &record);
-      if (!appended.ok()) return appended;
-    }
-    result.last_seq = record.head_seq;
-    result.chain_head = record.chain_head;
-    return registry::Save(txn, record);
+    return Status::OK();
   });
-  if (!s.ok()) return s;
-  return result;
+
+  lock.lock();
+  for (PendingAppend* append : group) {
+    if (!s.ok()) append->result = s;
+    append->done = true;
+  }
+  group_leader_active_ = false;
+  lock.unlock();
+  group_cv_.notify_all();
+  return std::move(me.result);
+}
+
+Status Store::Impl::AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote) {
+  const AppendBatch& batch = *append->batch;
+  TenantRecord record;
+  Status s = registry::LoadByName(txn, append->tenant, &record);
+  const bool created = s.IsNotFound();
+  if (created) {
+    record = TenantRecord();
+    record.name = std::string(append->tenant);
+  } else if (!s.ok()) {
+    append->result = s;
+    return s;
+  }
+  auto fail = [&](Status status) {
+    append->result = status;
+    return status;
+  };
+  if (record.state == TenantState::kTombstoned) {
+    return fail(Status::TenantDeleted("tenant " + record.name +
+                                      " is deleted (tombstoned); restore it before appending"));
+  }
+  const std::optional<uint64_t>& expected = append->options->expected_head_seq;
+  if (expected && *expected != record.head_seq) {
+    return fail(Status::Conflict("tenant " + record.name + " is at seq " + std::to_string(record.head_seq) +
+                                 ", expected " + std::to_string(*expected) + "; nothing appended"));
+  }
+  // Every time is fixed and checked before anything is written.
+  std::vector<int64_t> times(batch.size());
+  std::optional<int64_t> last;
+  if (record.head_seq != 0) last = record.updated_us;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const DataEvent& e = batch.events()[i];
+    if (e.time_us && last && *e.time_us < *last) {
+      return fail(Status::InvalidArgument("event " + std::to_string(i + 1) + " of the batch: time " +
+                                          std::to_string(*e.time_us) + " is before the last event of tenant " +
+                                          record.name + " (" + std::to_string(*last) + ")"));
+    }
+    times[i] = e.time_us ? *e.time_us : std::max(append->now, last.value_or(append->now));
+    last = times[i];
+  }
+
+  *wrote = true;
+  if (created) {
+    s = registry::Create(txn, append->tenant, append->now, &record);
+    if (!s.ok()) return fail(s);
+  }
+  AppendResult result;
+  result.first_seq = record.head_seq + 1;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const DataEvent& e = batch.events()[i];
+    EventFields fields;
+    fields.time_us = times[i];
+    fields.kind = EventKind::kData;
+    fields.type = e.type;
+    fields.key = e.key;
+    fields.op = e.op;
+    fields.payload = e.payload;
+    s = eventlog::Append(txn, encoder_, fields, &record);
+    if (!s.ok()) return fail(s);
+  }
+  s = registry::Save(txn, record);
+  if (!s.ok()) return fail(s);
+  result.last_seq = record.head_seq;
+  result.chain_head = record.chain_head;
+  append->result = result;
+  return Status::OK();
 }
 
 // ---- Reading ----

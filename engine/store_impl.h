@@ -5,7 +5,10 @@
 #ifndef TENANTLOG_ENGINE_STORE_IMPL_H_
 #define TENANTLOG_ENGINE_STORE_IMPL_H_
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -81,6 +84,10 @@ class Store::Impl {
                        const AdminContext& context, int64_t now, uint64_t rewind_target = 0);
   // Undoes the tombstone of `record` and saves it. REQUIRES: tombstoned.
   Status UndoTombstone(lmdb::Txn& txn, TenantRecord* record, const AdminContext& context, int64_t now);
+  struct PendingAppend;
+  // Appends one caller's batch in the group's transaction. A failed check
+  // leaves *wrote false and writes nothing; the status is also the caller's.
+  Status AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote);
   Status ValidateBatch(const AppendBatch& batch) const;
   // Loads a tenant that reads may see: NotFound, or TenantDeleted.
   Status LoadReadable(lmdb::Txn& txn, std::string_view tenant, TenantRecord* record) const;
@@ -105,6 +112,13 @@ class Store::Impl {
   const Clock* clock_;
   // Used only inside write transactions, which LMDB runs one at a time.
   EventEncoder encoder_;
+
+  // Group commit of concurrent appends.
+  static constexpr size_t kMaxGroupAppends = 1024;
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;
+  std::deque<PendingAppend*> group_queue_;  // guarded by group_mu_
+  bool group_leader_active_ = false;        // guarded by group_mu_
 };
 
 }  // namespace tenantlog
