@@ -17,7 +17,7 @@
 namespace tenantlog::tool {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // tombstone and restore: the same shape, different call and words.
 struct BulkArgs {

@@ -68,7 +68,7 @@ DataEvent EventFromFlags(const AppendArgs& args) {
 }
 
 // A string field of a JSON Lines object; nullopt when absent.
-std::optional<std::string> StringField(const nlohmann::json& object, const char* name,
+std::optional<std::string> StringField(const nlohmann::ordered_json& object, const char* name,
                                        const std::string& where) {
   const auto it = object.find(name);
   if (it == object.end()) return std::nullopt;
@@ -77,10 +77,10 @@ std::optional<std::string> StringField(const nlohmann::json& object, const char*
 }
 
 DataEvent EventFromJsonLine(const std::string& line, const std::string& where) {
-  nlohmann::json object;
+  nlohmann::ordered_json object;
   try {
-    object = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& error) {
+    object = nlohmann::ordered_json::parse(line);
+  } catch (const nlohmann::ordered_json::parse_error& error) {
     UsageError(fmt::format("{}: not valid JSON ({})", where, error.what()));
   }
   if (!object.is_object()) UsageError(fmt::format("{}: expected a JSON object", where));

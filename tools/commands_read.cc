@@ -18,7 +18,7 @@
 namespace tenantlog::tool {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // ReadOptions for an --as-of flag value (empty: now).
 ReadOptions AsOf(const std::string& as_of) {
@@ -41,10 +41,8 @@ int RunGet(CliContext& context, const GetArgs& args) {
   Store& store = context.OpenStore(Access::kRead);
   auto payload = store.Get(args.tenant, args.key, options);
   if (payload.status().IsNotFound()) {
-    const std::string& message = payload.status().message();
-    throw CommandError(kExitFailure, message.find("not found") == std::string::npos
-                                         ? fmt::format("not found: {}", message)
-                                         : message);
+    throw CommandError(kExitFailure,
+                       fmt::format("{}: {}", DisplayText(args.key), payload.status().message()));
   }
   const std::string value = Check(std::move(payload));
   if (context.json()) {
@@ -364,7 +362,7 @@ int RunAudit(CliContext& context, const AuditArgs& args) {
                   DisplayText(entry.outcome)});
   }
   table.Print();
-  fmt::print("{}\n", Plural(entries.size(), "entry"));
+  fmt::print("{}\n", Plural(entries.size(), "entry", "entries"));
   return kExitOk;
 }
 

@@ -29,7 +29,7 @@
 namespace tenantlog::tool {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 using SteadyClock = std::chrono::steady_clock;
 
 // One non-victim tenant in this many keeps writing during the incident.
@@ -64,6 +64,11 @@ double SecondsSince(SteadyClock::time_point start) {
 }
 
 double PerSecond(double count, double seconds) { return seconds > 0 ? count / seconds : 0; }
+
+// "12,345": a rate for people.
+std::string Rate(double count, double seconds) {
+  return HumanCount(static_cast<uint64_t>(PerSecond(count, seconds) + 0.5));
+}
 
 // What a step did, for people (lines) and for scripts (figures).
 struct StepReport {
@@ -121,9 +126,15 @@ void RequireEmptyOrMissing(const std::string& dir) {
   }
 }
 
-std::unique_ptr<Store> OpenDrillStore(const std::string& dir, bool sync, uint64_t map_bytes) {
+// Opens a drill store: writable with `sync` (created when missing), or
+// read-only, so that reads fold views in memory and write nothing.
+enum class Mode { kFast, kDurable, kReadOnly };
+
+std::unique_ptr<Store> OpenDrillStore(const std::string& dir, Mode mode, uint64_t map_bytes) {
   Options options;
-  options.sync = sync;
+  options.sync = mode == Mode::kDurable;
+  options.read_only = mode == Mode::kReadOnly;
+  options.create_if_missing = mode != Mode::kReadOnly;
   options.initial_map_bytes = map_bytes;
   std::unique_ptr<Store> store;
   Must(Store::Open(options, dir, &store), fmt::format("opening the drill store {}", dir));
@@ -246,8 +257,8 @@ AdminContext Drill::Admin(std::string actor, std::string command, std::string re
 // ---- 1. traffic ----
 
 void Drill::Traffic(StepReport& report) {
-  store_ = OpenDrillStore(store_dir_, /*sync=*/false, map_bytes_);
-  reference_ = OpenDrillStore(reference_dir_, /*sync=*/false, map_bytes_);
+  store_ = OpenDrillStore(store_dir_, Mode::kFast, map_bytes_);
+  reference_ = OpenDrillStore(reference_dir_, Mode::kFast, map_bytes_);
   reference_run_ = std::async(std::launch::async, [this] { return BuildReference(); });
 
   const auto start = SteadyClock::now();
@@ -267,11 +278,11 @@ void Drill::Traffic(StepReport& report) {
 
   // The incident runs on a durable store, as in production.
   store_.reset();
-  store_ = OpenDrillStore(store_dir_, /*sync=*/true, map_bytes_);
+  store_ = OpenDrillStore(store_dir_, Mode::kDurable, map_bytes_);
 
-  report.Say("{} into {} in {} batches ({} of payload): {:.0f} events/s",
+  report.Say("{} into {} in {} batches ({} of payload): {} events/s",
              Plural(fill_events_, "event"), Plural(options_.tenants, "tenant"), HumanCount(batches),
-             HumanBytes(payload_bytes), PerSecond(fill_events_, seconds));
+             HumanBytes(payload_bytes), Rate(fill_events_, seconds));
   report.Say(
       "filled without fsync (Options.sync=false) for speed; reopened with sync=true for "
       "the incident");
@@ -314,9 +325,12 @@ void Drill::Reference(StepReport& report) {
 void Drill::Incident(StepReport& report) {
   const auto snapshot_start = SteadyClock::now();
   for (const std::string& victim : victim_names_) {
-    victim_views_.push_back(Must(store_->List(victim), fmt::format("reading {}", victim)));
-    victim_heads_.push_back(
-        Must(store_->Describe(victim), fmt::format("describing {}", victim)).head_seq);
+    const uint64_t head =
+        Must(store_->Describe(victim), fmt::format("describing {}", victim)).head_seq;
+    ReadOptions at_head;
+    at_head.as_of = Point::AtSeq(head);
+    victim_views_.push_back(Must(store_->List(victim, at_head), fmt::format("reading {}", victim)));
+    victim_heads_.push_back(head);
   }
   const double snapshot_seconds = SecondsSince(snapshot_start);
 
@@ -351,10 +365,11 @@ void Drill::Incident(StepReport& report) {
                             kBlastRadius, victims_.size(), refused.status().ToString()));
   report.Say("blast-radius guard (--max-tenants {}): refused, nothing written: {}", kBlastRadius,
              refused.status().message());
-  const auto still_active = Must(store_->Describe(victim_names_.front()), "describing a victim");
-  report.Expect(
-      still_active.state == TenantState::kActive,
-      fmt::format("{} changed state although the tombstone was refused", still_active.name));
+  for (const std::string& victim : victim_names_) {
+    const TenantInfo info = Must(store_->Describe(victim), fmt::format("describing {}", victim));
+    report.Expect(info.state == TenantState::kActive,
+                  fmt::format("{} changed state although the tombstone was refused", victim));
+  }
 
   script.max_tenants = victims_.size();
   const size_t committed_before = committed;
@@ -362,19 +377,21 @@ void Drill::Incident(StepReport& report) {
   const BulkReport tombstoned =
       Must(store_->Tombstone(victim_names_, script), "tombstoning the victims");
   const double seconds = SecondsSince(start);
-  const size_t committed_during = committed - committed_before;
+  const size_t committed_after = committed;
   writer.join();
+  const size_t committed_late = committed - committed_after;
 
-  report.Say("the script overrides it (--max-tenants {}): {} tombstoned in {} ({:.0f} tenants/s)",
+  report.Say("the script overrides it (--max-tenants {}): {} tombstoned in {} ({} tenants/s)",
              victims_.size(), Plural(tombstoned.changed.size(), "tenant"), HumanSeconds(seconds),
-             PerSecond(tombstoned.changed.size(), seconds));
+             Rate(tombstoned.changed.size(), seconds));
   report.Expect(
       tombstoned.changed.size() == victims_.size(),
       fmt::format("{} of {} victims tombstoned", tombstoned.changed.size(), victims_.size()));
   report.Say(
-      "meanwhile {} other tenants kept writing: {} batches of {} events, {} committed while "
-      "the tombstone ran, none failed",
-      writers_.size(), committed.load(), kConcurrentBatchEvents, committed_during);
+      "meanwhile {} other tenants kept writing on another thread: {} batches of {} events, {} "
+      "committed before the tombstone, {} during it, {} after it",
+      writers_.size(), committed.load(), kConcurrentBatchEvents, committed_before,
+      committed_after - committed_before, committed_late);
   report.Expect(writer_error.empty(), "a concurrent writer failed: " + writer_error);
   report.Expect(committed == writers_.size(), fmt::format("{} of {} concurrent batches committed",
                                                           committed.load(), writers_.size()));
@@ -390,7 +407,9 @@ void Drill::Incident(StepReport& report) {
                     {"tombstoned", tombstoned.changed.size()},
                     {"concurrent_writers", writers_.size()},
                     {"concurrent_batches", committed.load()},
-                    {"batches_during_tombstone", committed_during},
+                    {"batches_before_tombstone", committed_before},
+                    {"batches_during_tombstone", committed_after - committed_before},
+                    {"batches_after_tombstone", committed_late},
                     {"victim_snapshot_seconds", snapshot_seconds}};
 }
 
@@ -402,9 +421,9 @@ void Drill::BulkRestore(StepReport& report) {
   const auto start = SteadyClock::now();
   const BulkReport restored = Must(store_->Restore(victim_names_, oncall), "restoring the victims");
   const double seconds = SecondsSince(start);
-  report.Say("{} restored in one call in {}: {:.0f} tenants/s",
+  report.Say("{} restored in one call in {}: {} tenants/s",
              Plural(restored.changed.size(), "tenant"), HumanSeconds(seconds),
-             PerSecond(restored.changed.size(), seconds));
+             Rate(restored.changed.size(), seconds));
   report.Expect(restored.changed.size() == victims_.size(),
                 fmt::format("{} of {} victims restored", restored.changed.size(), victims_.size()));
   report.figures = {{"restored", restored.changed.size()},
@@ -489,9 +508,9 @@ void Drill::VerifyChains(StepReport& report) {
                   fmt::format("verify: {} seq {}: {}", damage.tenant, damage.seq, damage.problem));
   }
   report.Expect(verified.ok, "verify reported the store damaged");
-  report.Say("{} and {} checked, {}: {:.0f} events/s", Plural(verified.tenants, "tenant"),
+  report.Say("{} and {} checked, {}: {} events/s", Plural(verified.tenants, "tenant"),
              Plural(verified.events, "event"), verified.ok ? "every chain intact" : "DAMAGE FOUND",
-             PerSecond(verified.events, seconds));
+             Rate(verified.events, seconds));
   report.figures = {{"ok", verified.ok},
                     {"tenants", verified.tenants},
                     {"events", verified.events},
@@ -554,6 +573,13 @@ std::vector<std::string> Drill::CheckRewound() {
 }
 
 void Drill::Proof(StepReport& report) {
+  // Read-only handles: the proof folds views in memory and cannot change
+  // what it checks.
+  store_.reset();
+  reference_.reset();
+  store_ = OpenDrillStore(store_dir_, Mode::kReadOnly, map_bytes_);
+  reference_ = OpenDrillStore(reference_dir_, Mode::kReadOnly, map_bytes_);
+
   std::vector<size_t> victim_position(options_.tenants, 0);
   for (size_t v = 0; v < victims_.size(); ++v) victim_position[victims_[v]] = v;
 

@@ -171,7 +171,7 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-void SetBytes(nlohmann::json& object, const std::string& name, std::string_view bytes) {
+void SetBytes(nlohmann::ordered_json& object, const std::string& name, std::string_view bytes) {
   if (IsValidUtf8(bytes)) {
     object[name] = std::string(bytes);
   } else {
@@ -179,8 +179,8 @@ void SetBytes(nlohmann::json& object, const std::string& name, std::string_view 
   }
 }
 
-void PrintJson(const nlohmann::json& document) {
-  std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+void PrintJson(const nlohmann::ordered_json& document) {
+  std::cout << document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
   std::cout.flush();
 }
 
@@ -210,6 +210,7 @@ void Table::Print(std::FILE* out) const {
         if (!last) line.append(pad, ' ');
       }
     }
+    line.erase(line.find_last_not_of(' ') + 1);
     fmt::print(out, "{}\n", line);
   };
   print_row([&](size_t c) -> const std::string& { return columns_[c].header; });
@@ -218,8 +219,10 @@ void Table::Print(std::FILE* out) const {
   }
 }
 
-std::string Plural(uint64_t count, std::string_view noun) {
-  return fmt::format("{} {}{}", HumanCount(count), noun, count == 1 ? "" : "s");
+std::string Plural(uint64_t count, std::string_view noun, std::string_view plural) {
+  if (count == 1) return fmt::format("1 {}", noun);
+  if (plural.empty()) return fmt::format("{} {}s", HumanCount(count), noun);
+  return fmt::format("{} {}", HumanCount(count), plural);
 }
 
 std::string JoinLimited(const std::vector<std::string>& items, size_t limit) {
@@ -240,21 +243,21 @@ std::string OptionalBytes(const std::optional<size_t>& bytes) {
 
 }  // namespace
 
-nlohmann::json KeyChangeJson(const KeyChange& change) {
-  nlohmann::json item;
+nlohmann::ordered_json KeyChangeJson(const KeyChange& change) {
+  nlohmann::ordered_json item;
   SetBytes(item, "key", change.key);
   item["seq"] = change.seq;
   item["before_bytes"] =
-      change.before_bytes ? nlohmann::json(*change.before_bytes) : nlohmann::json(nullptr);
+      change.before_bytes ? nlohmann::ordered_json(*change.before_bytes) : nlohmann::ordered_json(nullptr);
   item["after_bytes"] =
-      change.after_bytes ? nlohmann::json(*change.after_bytes) : nlohmann::json(nullptr);
+      change.after_bytes ? nlohmann::ordered_json(*change.after_bytes) : nlohmann::ordered_json(nullptr);
   return item;
 }
 
-nlohmann::json ViewDiffJson(const ViewDiff& diff) {
-  nlohmann::json document = {{"added", nlohmann::json::array()},
-                             {"changed", nlohmann::json::array()},
-                             {"removed", nlohmann::json::array()}};
+nlohmann::ordered_json ViewDiffJson(const ViewDiff& diff) {
+  nlohmann::ordered_json document = {{"added", nlohmann::ordered_json::array()},
+                             {"changed", nlohmann::ordered_json::array()},
+                             {"removed", nlohmann::ordered_json::array()}};
   for (const KeyChange& change : diff.added) document["added"].push_back(KeyChangeJson(change));
   for (const KeyChange& change : diff.changed) document["changed"].push_back(KeyChangeJson(change));
   for (const KeyChange& change : diff.removed) document["removed"].push_back(KeyChangeJson(change));

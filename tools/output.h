@@ -50,10 +50,10 @@ std::optional<std::string> Base64Decode(std::string_view text);
 
 // Sets object[name] to `bytes` as a string when it is UTF-8, else sets
 // object[name + "_base64"].
-void SetBytes(nlohmann::json& object, const std::string& name, std::string_view bytes);
+void SetBytes(nlohmann::ordered_json& object, const std::string& name, std::string_view bytes);
 
 // Writes `document` and a newline to stdout.
-void PrintJson(const nlohmann::json& document);
+void PrintJson(const nlohmann::ordered_json& document);
 
 // A table for people: columns aligned, numbers right-aligned.
 class Table {
@@ -78,16 +78,16 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// "1 tenant", "2 tenants".
-std::string Plural(uint64_t count, std::string_view noun);
+// "1 tenant", "2 tenants"; `plural` when adding "s" is wrong ("entries").
+std::string Plural(uint64_t count, std::string_view noun, std::string_view plural = {});
 
 // "a, b, c" or, past `limit` items, "a, b, c … (+7 more)".
 std::string JoinLimited(const std::vector<std::string>& items, size_t limit);
 
 // {"key","seq","before_bytes","after_bytes"}; sizes null when absent.
-nlohmann::json KeyChangeJson(const KeyChange& change);
+nlohmann::ordered_json KeyChangeJson(const KeyChange& change);
 // {"added":[…],"changed":[…],"removed":[…]} of KeyChangeJson.
-nlohmann::json ViewDiffJson(const ViewDiff& diff);
+nlohmann::ordered_json ViewDiffJson(const ViewDiff& diff);
 // A table of the changed keys with their seqs and sizes, and a count line.
 void PrintViewDiff(const ViewDiff& diff);
 

@@ -1,6 +1,10 @@
 #include "time_point.h"
 
+// date::parse trips a false -Wmaybe-uninitialized in g++ 12 at -O2.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <date/date.h>
+#pragma GCC diagnostic pop
 #include <fmt/format.h>
 
 #include <charconv>
