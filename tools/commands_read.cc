@@ -231,6 +231,7 @@ int RunShow(CliContext& context, const ShowArgs& args) {
     return kExitOk;
   }
   Table table({{"FIELD"}, {"VALUE"}});
+  table.HideHeader();
   table.AddRow({"tenant", info.name});
   table.AddRow({"id", std::to_string(info.id)});
   table.AddRow({"state", std::string(TenantStateName(info.state))});
@@ -352,14 +353,14 @@ int RunAudit(CliContext& context, const AuditArgs& args) {
                {"COMMAND"},
                {"DRY RUN"},
                {"TENANTS"},
-               {"OUTCOME"}});
+               {"OUTCOME"},
+               {"COMMAND LINE"}});
   for (const AuditEntry& entry : entries) {
-    const std::string command =
-        entry.arguments.empty() ? entry.command : JoinArguments(entry.arguments);
+    const std::string line = JoinArguments(entry.arguments);
     table.AddRow({std::to_string(entry.seq), FormatTime(entry.time_us), DisplayText(entry.actor),
-                  command.size() > 60 ? command.substr(0, 57) + "..." : command,
-                  entry.dry_run ? "yes" : "", JoinLimited(entry.tenants, 3),
-                  DisplayText(entry.outcome)});
+                  DisplayText(entry.command), entry.dry_run ? "yes" : "",
+                  JoinLimited(entry.tenants, 3), DisplayText(entry.outcome),
+                  Truncate(line, 80)});
   }
   table.Print();
   fmt::print("{}\n", Plural(entries.size(), "entry", "entries"));

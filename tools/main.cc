@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli_context.h"
@@ -21,9 +22,30 @@ void AddGlobalFlags(CLI::App& app, GlobalFlags& flags) {
                  "Who is acting, for the audit log (default: the OS user name)");
 }
 
-int ParseErrorExit(CLI::App& app, const CLI::ParseError& error) {
+// The first argument that is neither a global flag nor its value: the
+// command the user meant, or empty.
+std::string FirstCommandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--db" || arg == "--actor") {
+      ++i;
+    } else if (!arg.starts_with("-")) {
+      return std::string(arg);
+    }
+  }
+  return {};
+}
+
+int ParseErrorExit(CLI::App& app, const CLI::ParseError& error, int argc, char** argv) {
   if (error.get_exit_code() == 0) return app.exit(error);  // --help
-  fmt::print(stderr, "tenantlog: {}\n", error.what());
+  const std::string word = FirstCommandWord(argc, argv);
+  const auto named = app.get_subcommands(
+      [&](const CLI::App* command) { return command->check_name(word); });
+  if (app.get_subcommands().empty() && !word.empty() && named.empty()) {
+    fmt::print(stderr, "tenantlog: unknown command '{}'\n", word);
+  } else {
+    fmt::print(stderr, "tenantlog: {}\n", error.what());
+  }
   fmt::print(stderr, "run 'tenantlog --help' or 'tenantlog COMMAND --help' for usage\n");
   return kExitUsage;
 }
@@ -45,7 +67,7 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return ParseErrorExit(app, error);
+    return ParseErrorExit(app, error, argc, argv);
   }
   try {
     return table.RunChosen();

@@ -119,6 +119,18 @@ std::string DisplayText(std::string_view bytes) {
   return out;
 }
 
+std::string Truncate(std::string_view text, size_t max_chars) {
+  if (DisplayWidth(text) <= max_chars) return std::string(text);
+  const size_t keep = max_chars < 3 ? 0 : max_chars - 3;
+  size_t chars = 0;
+  size_t end = 0;
+  while (end < text.size()) {
+    if ((static_cast<unsigned char>(text[end]) & 0xC0) != 0x80 && chars++ == keep) break;
+    ++end;
+  }
+  return std::string(text.substr(0, end)) + "...";
+}
+
 std::string Base64Encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
@@ -192,7 +204,7 @@ void Table::AddRow(std::vector<std::string> cells) {
 void Table::Print(std::FILE* out) const {
   std::vector<size_t> widths(columns_.size());
   for (size_t c = 0; c < columns_.size(); ++c) {
-    widths[c] = DisplayWidth(columns_[c].header);
+    widths[c] = show_header_ ? DisplayWidth(columns_[c].header) : 0;
     for (const auto& row : rows_) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
   }
   const auto print_row = [&](const auto& cell_at) {
@@ -213,7 +225,9 @@ void Table::Print(std::FILE* out) const {
     line.erase(line.find_last_not_of(' ') + 1);
     fmt::print(out, "{}\n", line);
   };
-  print_row([&](size_t c) -> const std::string& { return columns_[c].header; });
+  if (show_header_) {
+    print_row([&](size_t c) -> const std::string& { return columns_[c].header; });
+  }
   for (const auto& row : rows_) {
     print_row([&](size_t c) -> const std::string& { return row[c]; });
   }

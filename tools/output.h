@@ -43,6 +43,9 @@ bool IsValidUtf8(std::string_view bytes);
 // characters and bytes that are not UTF-8 are shown as \xNN.
 std::string DisplayText(std::string_view bytes);
 
+// `text` cut to at most `max_chars` characters, "..." marking a cut.
+std::string Truncate(std::string_view text, size_t max_chars);
+
 // Standard base64 (RFC 4648, with padding).
 std::string Base64Encode(std::string_view bytes);
 // nullopt when `text` is not standard base64.
@@ -69,6 +72,8 @@ class Table {
   // REQUIRES: cells.size() == number of columns.
   void AddRow(std::vector<std::string> cells);
   bool empty() const { return rows_.empty(); }
+  // Print() leaves the header line out (for field/value listings).
+  void HideHeader() { show_header_ = false; }
 
   // Writes the header and every row; the last column is not padded.
   void Print(std::FILE* out = stdout) const;
@@ -76,6 +81,7 @@ class Table {
  private:
   std::vector<Column> columns_;
   std::vector<std::vector<std::string>> rows_;
+  bool show_header_ = true;
 };
 
 // "1 tenant", "2 tenants"; `plural` when adding "s" is wrong ("entries").
