@@ -65,6 +65,8 @@ sqlite3_stmt* SqlitePeer::Prepare(const std::string& sql) {
 void SqlitePeer::SetDurable(bool durable) {
   std::lock_guard lock(mutex_);
   Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+  // Moves what was written without syncing into the database file, synced.
+  if (durable) Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 void SqlitePeer::Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& batch) {
