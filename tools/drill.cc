@@ -91,7 +91,7 @@ struct StepReport {
 // Temporary directories of the drill, removed at the end unless kept.
 class ScratchDir {
  public:
-  ScratchDir(bool keep) : keep_(keep) {
+  explicit ScratchDir(bool keep) : keep_(keep) {
     const char* base = std::getenv("TMPDIR");
     std::string pattern =
         fmt::format("{}/tenantlog-drill-XXXXXX", base != nullptr && *base != '\0' ? base : "/tmp");
@@ -632,6 +632,7 @@ void Drill::PrintHeader() const {
   fmt::print("tenantlog drill: {} × {} events, {} victims; store {}\n",
              Plural(options_.tenants, "tenant"), HumanCount(options_.events),
              HumanCount(options_.victims), store_dir_);
+  if (options_.keep) fmt::print("kept after the drill: {}\n", scratch_.path());
   std::fflush(stdout);
 }
 
@@ -658,10 +659,10 @@ int Drill::Finish(const std::vector<StepReport>& reports,
   if (context_.json()) {
     json steps = json::array();
     for (const StepReport& report : reports) {
-      json step = report.figures;
-      step["step"] = report.name;
-      step["seconds"] = report.seconds;
-      step["ok"] = report.problems.empty();
+      json step = {{"step", report.name},
+                   {"seconds", report.seconds},
+                   {"ok", report.problems.empty()}};
+      step.update(report.figures);
       steps.push_back(std::move(step));
     }
     PrintJson({{"ok", ok},
@@ -670,6 +671,7 @@ int Drill::Finish(const std::vector<StepReport>& reports,
                {"victims", options_.victims},
                {"seed", options_.seed},
                {"store", store_dir_},
+               {"reference_store", options_.keep ? json(reference_dir_) : json(nullptr)},
                {"seconds", total},
                {"steps", std::move(steps)},
                {"problems", problems},
