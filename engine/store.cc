@@ -679,6 +679,13 @@ Result<std::vector<AuditEntry>> Store::Impl::Audit(int64_t since_us) {
 // ---- Store ----
 
 Status Store::Open(const Options& options, const std::string& dir, std::unique_ptr<Store>* store) {
+  if (options.max_key_bytes == 0 || options.max_key_bytes > kMaxEntityKeyBytes) {
+    return Status::InvalidArgument("Options::max_key_bytes must be 1-" + std::to_string(kMaxEntityKeyBytes) +
+                                   ", got " + std::to_string(options.max_key_bytes));
+  }
+  if (options.max_type_bytes == 0 || options.max_readers == 0) {
+    return Status::InvalidArgument("Options::max_type_bytes and max_readers must be positive");
+  }
   lmdb::EnvOptions env_options;
   env_options.create_if_missing = options.create_if_missing;
   env_options.read_only = options.read_only;

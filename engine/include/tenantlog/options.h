@@ -21,6 +21,10 @@ class Clock {
   virtual int64_t NowMicros() const = 0;
 };
 
+// The largest entity key any store accepts (LMDB's 511-byte key limit less
+// the view key prefix).
+constexpr uint32_t kMaxEntityKeyBytes = 499;
+
 struct Options {
   // Create the store directory and its files when they do not exist.
   // Default: true.
@@ -49,8 +53,10 @@ struct Options {
   // Largest accepted payload of one data event. Default: 16 MiB.
   uint32_t max_payload_bytes = uint32_t{16} << 20;
 
-  // Largest accepted entity key. Default: 1 KiB.
-  uint32_t max_key_bytes = 1024;
+  // Largest accepted entity key. Keys are stored in LMDB keys of at most
+  // 511 bytes, behind a 12-byte view prefix, so this cannot exceed
+  // kMaxEntityKeyBytes; Open refuses a larger value. Default: 499 bytes.
+  uint32_t max_key_bytes = kMaxEntityKeyBytes;
 
   // Largest accepted data event type. Default: 256 bytes.
   uint32_t max_type_bytes = 256;

@@ -120,7 +120,8 @@ class Store {
   // Makes the tenant show its state as of `to` from now on, by appending a
   // rewind control event (DESIGN.md). A rewind to the state the tenant already
   // shows writes nothing and reports changed=false.
-  // Errors: NotFound, InvalidArgument (a seq beyond the head), TenantDeleted.
+  // Errors: NotFound, InvalidArgument (a seq beyond the head), Refused (the
+  // tenant is tombstoned: restore it first; the refusal is audited).
   Result<RewindReport> Rewind(std::string_view tenant, const Point& to,
                               const AdminContext& context);
 
