@@ -74,16 +74,14 @@ void Verify(benchmark::State& state, const Sizes& sizes) {
 }  // namespace
 
 void RegisterUndoBenchmarks(const Sizes& sizes) {
-  benchmark::RegisterBenchmark("UndoTombstone/tenantlog",
-                               [=](benchmark::State& s) { UndoTombstone(s, sizes); })
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
+  Measured(benchmark::RegisterBenchmark("UndoTombstone/tenantlog",
+                                        [=](benchmark::State& s) { UndoTombstone(s, sizes); }),
+           sizes, benchmark::kMillisecond);
 }
 
 void RegisterVerifyBenchmarks(const Sizes& sizes) {
-  benchmark::RegisterBenchmark("Verify/tenantlog", [=](benchmark::State& s) { Verify(s, sizes); })
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
+  Measured(benchmark::RegisterBenchmark("Verify/tenantlog", [=](benchmark::State& s) { Verify(s, sizes); }),
+           sizes, benchmark::kMillisecond);
 }
 
 }  // namespace tenantlog::bench

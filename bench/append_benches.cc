@@ -110,23 +110,22 @@ std::string Name(std::string_view family, Impl impl) {
 }  // namespace
 
 void RegisterAppendBenchmarks(const Sizes& sizes) {
+  using benchmark::RegisterBenchmark;
   for (Impl impl : kImpls) {
-    benchmark::RegisterBenchmark(Name("Append", impl).c_str(),
-                                 [=](benchmark::State& s) { Append(s, impl, sizes); })
-        ->UseRealTime()
-        ->Unit(benchmark::kMillisecond);
+    Measured(RegisterBenchmark(Name("Append", impl).c_str(),
+                               [=](benchmark::State& s) { Append(s, impl, sizes); }),
+             sizes, benchmark::kMillisecond);
   }
   for (Impl impl : kImpls) {
-    benchmark::RegisterBenchmark(Name("AppendConcurrent", impl).c_str(),
-                                 [=](benchmark::State& s) { AppendConcurrent(s, impl, sizes); })
-        ->Threads(sizes.concurrent_threads)
-        ->UseRealTime()
-        ->Unit(benchmark::kMicrosecond);
+    Measured(RegisterBenchmark(Name("AppendConcurrent", impl).c_str(),
+                               [=](benchmark::State& s) { AppendConcurrent(s, impl, sizes); }),
+             sizes, benchmark::kMicrosecond)
+        ->Threads(sizes.concurrent_threads);
   }
-  auto* scale = benchmark::RegisterBenchmark(Name("AppendScale", Impl::kTenantlog).c_str(),
-                                             [=](benchmark::State& s) { AppendScale(s, sizes); });
+  auto* scale = Measured(RegisterBenchmark(Name("AppendScale", Impl::kTenantlog).c_str(),
+                                           [=](benchmark::State& s) { AppendScale(s, sizes); }),
+                         sizes, benchmark::kMillisecond);
   for (int64_t tenants : sizes.scale_tenants) scale->Arg(tenants);
-  scale->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace tenantlog::bench

@@ -5,9 +5,25 @@
 #ifndef TENANTLOG_BENCH_BENCHES_H_
 #define TENANTLOG_BENCH_BENCHES_H_
 
+#include <benchmark/benchmark.h>
+
 #include "sizes.h"
 
 namespace tenantlog::bench {
+
+// Wall-clock time in `unit`, `repetitions` runs (the console then shows
+// only their aggregates).
+inline benchmark::internal::Benchmark* Measured(benchmark::internal::Benchmark* b,
+                                                benchmark::TimeUnit unit, int repetitions) {
+  b->UseRealTime()->Unit(unit);
+  if (repetitions > 1) b->Repetitions(repetitions)->DisplayAggregatesOnly(true);
+  return b;
+}
+// The same, with the repetitions of `sizes`.
+inline benchmark::internal::Benchmark* Measured(benchmark::internal::Benchmark* b,
+                                                const Sizes& sizes, benchmark::TimeUnit unit) {
+  return Measured(b, unit, sizes.repetitions);
+}
 
 // Append, AppendConcurrent, AppendScale.
 void RegisterAppendBenchmarks(const Sizes& sizes);

@@ -135,27 +135,29 @@ void RewindTenantlog(benchmark::State& state, const Sizes& sizes) {
 }  // namespace
 
 void RegisterReplayBenchmarks(const Sizes& sizes) {
-  benchmark::RegisterBenchmark("Replay/tenantlog",
-                               [=](benchmark::State& s) { ReplayTenantlog(s, sizes); })
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("Replay/tenantlog_fold",
-                               [=](benchmark::State& s) { ReplayTenantlogFold(s, sizes); })
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("Replay/lmdb_raw", [=](benchmark::State& s) {
-    ReplayPeer<LmdbRaw>(s, Impl::kLmdbRaw, sizes,
-                        [](const TempDir& d) { return std::make_unique<LmdbRaw>(d.path(), true); });
-  })->UseRealTime()->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("Replay/sqlite", [=](benchmark::State& s) {
-    ReplayPeer<SqlitePeer>(s, Impl::kSqlite, sizes, [](const TempDir& d) {
-      return std::make_unique<SqlitePeer>(d.Sub("events.db"), true);
-    });
-  })->UseRealTime()->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("Rewind/tenantlog",
-                               [=](benchmark::State& s) { RewindTenantlog(s, sizes); })
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
+  using benchmark::RegisterBenchmark;
+  constexpr auto kMs = benchmark::kMillisecond;
+  Measured(RegisterBenchmark("Replay/tenantlog", [=](benchmark::State& s) { ReplayTenantlog(s, sizes); }),
+           sizes, kMs);
+  Measured(RegisterBenchmark("Replay/tenantlog_fold",
+                             [=](benchmark::State& s) { ReplayTenantlogFold(s, sizes); }),
+           sizes, kMs);
+  Measured(RegisterBenchmark("Replay/lmdb_raw",
+                             [=](benchmark::State& s) {
+                               ReplayPeer<LmdbRaw>(s, Impl::kLmdbRaw, sizes, [](const TempDir& d) {
+                                 return std::make_unique<LmdbRaw>(d.path(), true);
+                               });
+                             }),
+           sizes, kMs);
+  Measured(RegisterBenchmark("Replay/sqlite",
+                             [=](benchmark::State& s) {
+                               ReplayPeer<SqlitePeer>(s, Impl::kSqlite, sizes, [](const TempDir& d) {
+                                 return std::make_unique<SqlitePeer>(d.Sub("events.db"), true);
+                               });
+                             }),
+           sizes, kMs);
+  Measured(RegisterBenchmark("Rewind/tenantlog", [=](benchmark::State& s) { RewindTenantlog(s, sizes); }),
+           sizes, kMs);
 }
 
 }  // namespace tenantlog::bench

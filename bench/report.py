@@ -42,12 +42,12 @@ def load(path):
         data = json.load(f)
     runs = {}
     for b in data["benchmarks"]:
-        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "mean":
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
         if "items_per_second" not in b:
             continue
         key = parse_name(b.get("run_name", b["name"]))
-        # The mean of repetitions wins over single iterations.
+        # The median of repetitions wins over the single runs.
         if key in runs and b.get("run_type") != "aggregate":
             continue
         runs[key] = b["items_per_second"]

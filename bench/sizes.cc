@@ -7,6 +7,7 @@ std::optional<Sizes> SizesFor(std::string_view scale) {
   if (scale == "full") return s;
   if (scale == "small") {
     s.scale = "small";
+    s.repetitions = 1;
     s.scale_tenants = {10, 1000, 10000};
     s.scale_seed_events = 5;
     s.replay_events = 10000;
@@ -24,6 +25,7 @@ std::optional<Sizes> SizesFor(std::string_view scale) {
   }
   if (scale == "tiny") {
     s.scale = "tiny";
+    s.repetitions = 1;
     s.keys_per_tenant = 50;
     s.append_batch = 50;
     s.scale_tenants = {10, 100};

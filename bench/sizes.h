@@ -14,6 +14,10 @@ namespace tenantlog::bench {
 struct Sizes {
   const char* scale = "full";
 
+  // Repetitions of each benchmark but RestoreFromBackup; the reports give
+  // their median, which a busy machine's noise moves less than one run.
+  int repetitions = 3;
+
   // Every tenant's events spread their puts over this many entity keys.
   uint32_t keys_per_tenant = 1000;
 
