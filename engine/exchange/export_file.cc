@@ -1,5 +1,6 @@
 #include "exchange/export_file.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -54,9 +55,13 @@ class Reader {
   Status Open() {
     file_ = std::fopen(path_.c_str(), "rb");
     if (file_ == nullptr) return Status::IOError("cannot read " + path_ + ": " + std::strerror(errno));
+    struct stat st;
+    if (::fstat(fileno(file_), &st) != 0) return Status::IOError("cannot stat " + path_ + ": " + std::strerror(errno));
+    size_ = static_cast<uint64_t>(st.st_size);
     return Status::OK();
   }
   Status Read(size_t n, std::string* out, std::string_view what, bool hash = true) {
+    if (n > size_ - offset_) return Bad("truncated in " + std::string(what));
     out->resize(n);
     if (n != 0 && std::fread(out->data(), 1, n, file_) != n) {
       if (std::ferror(file_)) return Status::IOError("cannot read " + path_ + ": " + std::strerror(errno));
@@ -85,11 +90,13 @@ class Reader {
   std::string path_;
   std::FILE* file_ = nullptr;
   XXH3_state_t* state_;
+  uint64_t size_ = 0;
   uint64_t offset_ = 0;
 };
 
 template <typename T>
 const T* VerifiedRoot(const std::string& bytes, std::vector<uint64_t>* aligned) {
+  if (bytes.size() < 8) return nullptr;
   aligned->assign((bytes.size() + 7) / 8, 0);
   std::memcpy(aligned->data(), bytes.data(), bytes.size());
   const auto* data = reinterpret_cast<const uint8_t*>(aligned->data());

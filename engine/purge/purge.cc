@@ -55,11 +55,12 @@ Status ReadPlan(const std::string& path, std::string* bytes, std::vector<Planned
   std::ostringstream content;
   content << in.rdbuf();
   *bytes = content.str();
+  if (bytes->size() < 8) return Status::InvalidArgument(path + " is not a tenantlog purge plan");
   std::vector<uint64_t> aligned((bytes->size() + 7) / 8);
   std::memcpy(aligned.data(), bytes->data(), bytes->size());
   const auto* data = reinterpret_cast<const uint8_t*>(aligned.data());
   flatbuffers::Verifier verifier(data, bytes->size());
-  if (bytes->size() < 8 || !fb::VerifyPurgePlanFileBuffer(verifier)) {
+  if (!fb::VerifyPurgePlanFileBuffer(verifier)) {
     return Status::InvalidArgument(path + " is not a tenantlog purge plan");
   }
   const fb::PurgePlanFile* plan = fb::GetPurgePlanFile(data);

@@ -53,6 +53,9 @@ std::string Encode(const TenantRecord& r) {
 }
 
 Status Decode(uint64_t id, std::string_view bytes, TenantRecord* r) {
+  if (bytes.size() < 8) {
+    return Status::Corruption("record of tenant id " + std::to_string(id) + " is truncated");
+  }
   std::vector<uint64_t> aligned((bytes.size() + 7) / 8);
   std::memcpy(aligned.data(), bytes.data(), bytes.size());
   const auto* data = reinterpret_cast<const uint8_t*>(aligned.data());
