@@ -176,20 +176,12 @@ TEST(VerifyCliTest, VerifyExitsFourAndListsTheDamage) {
   EXPECT_TRUE(ok.at("damaged").empty());
 
   // The tool's audit entries hold its arguments, payload included: flip the
-  // stored event itself, found through its key.
-  uint64_t victim_id = 0;
-  {
-    auto store = OpenOrDie(db, TestOptions());
-    ASSERT_NE(store, nullptr);
-    ASSERT_OK_AND_ASSIGN(TenantInfo info, store->Describe("victim"));
-    victim_id = info.id;
-  }
-  const RawTable events = ReadRawTable(db, "events");
-  auto stored = events.find(BigEndian64(victim_id) + BigEndian64(2));
-  ASSERT_NE(stored, events.end());
-  const size_t payload_at = stored->second.find(kDistinctive);
+  // stored event itself, found through its key, inside its payload.
+  const std::string stored =
+      ReadRawTable(db, "events").at(BigEndian64(TenantIdByName(db, "victim")) + BigEndian64(2));
+  const size_t payload_at = stored.find(kDistinctive);
   ASSERT_NE(payload_at, std::string::npos);
-  ASSERT_GE(FlipEverywhere(db + "/data.mdb", stored->second, payload_at + 3), 1u);
+  ASSERT_GE(FlipStoredEventByte(db, "victim", 2, payload_at + 3), 1u);
   ProcessResult damaged = tool({"verify", "--json"});
   ASSERT_EQ(damaged.exit_code, 4) << damaged.Describe();
   nlohmann::json report = nlohmann::json::parse(damaged.out);

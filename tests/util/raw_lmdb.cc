@@ -3,6 +3,8 @@
 #include <lmdb.h>
 
 #include <sstream>
+
+#include "util/files.h"
 #include <stdexcept>
 
 namespace tenantlog::test {
@@ -163,6 +165,29 @@ std::string DescribeDifference(const TenantBytes& before, const TenantBytes& aft
     }
   }
   return out.str();
+}
+
+uint64_t TenantIdByName(const std::string& dir, const std::string& tenant) {
+  const RawTable names = ReadRawTable(dir, "names");
+  auto it = names.find(tenant);
+  return it == names.end() || it->second.size() < 8 ? 0 : DecodeBigEndian64(it->second);
+}
+
+size_t FlipStoredEventByte(const std::string& dir, const std::string& tenant, uint64_t seq,
+                           size_t offset) {
+  const uint64_t id = TenantIdByName(dir, tenant);
+  if (id == 0) return 0;
+  const RawTable events = ReadRawTable(dir, "events");
+  auto it = events.find(BigEndian64(id) + BigEndian64(seq));
+  if (it == events.end() || it->second.empty()) return 0;
+  const std::string& stored = it->second;
+  if (offset >= stored.size()) offset = stored.size() / 2;
+  const std::string file = dir + "/data.mdb";
+  std::string bytes = ReadFileBytes(file);
+  const std::vector<size_t> found = FindAll(bytes, stored);
+  for (size_t at : found) bytes[at + offset] ^= 0x01;
+  if (!found.empty()) WriteFileBytes(file, bytes);
+  return found.size();
 }
 
 size_t DropTenantViews(const std::string& dir, uint64_t id) {

@@ -44,6 +44,16 @@ TenantBytes ReadTenantBytes(const std::string& dir, uint64_t id, const std::stri
 // Describes the first difference between two snapshots, "" when equal.
 std::string DescribeDifference(const TenantBytes& before, const TenantBytes& after);
 
+// The id the `names` database gives `tenant`; 0 when it has none.
+uint64_t TenantIdByName(const std::string& dir, const std::string& tenant);
+
+// Flips one bit of the byte at `offset` (the middle when it is past the end)
+// of the stored value of `tenant`'s event `seq`, at every place those bytes
+// occur in data.mdb (stale copies in freed pages included, so the live copy is
+// surely hit). Returns how many places were changed: 0 when the event was not found.
+size_t FlipStoredEventByte(const std::string& dir, const std::string& tenant, uint64_t seq,
+                           size_t offset = static_cast<size_t>(-1));
+
 // Deletes every `views` and `view_state` row of the tenant with id `id`:
 // the views are caches, and the store must rebuild them. Returns rows deleted.
 size_t DropTenantViews(const std::string& dir, uint64_t id);
