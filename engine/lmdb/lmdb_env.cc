@@ -291,10 +291,9 @@ Status LmdbEnv::OpenEnvironment() {
 }
 
 bool LmdbEnv::Replaced() const {
-  dev_t dev;
-  ino_t ino;
-  if (!FileId(fs::path(path_) / "data.mdb", &dev, &ino)) return false;
-  return dev != data_dev_ || ino != data_ino_;
+  struct stat st;
+  if (::stat(data_path_.c_str(), &st) != 0) return false;
+  return st.st_dev != data_dev_ || st.st_ino != data_ino_;
 }
 
 Status LmdbEnv::Reopen() {

@@ -169,7 +169,8 @@ class LmdbEnv {
  private:
   enum class Begun { kOk, kMapResized, kReplaced, kFailed };
 
-  LmdbEnv(EnvOptions options, std::string path) : options_(options), path_(std::move(path)) {}
+  LmdbEnv(EnvOptions options, std::string path)
+      : options_(options), path_(std::move(path)), data_path_(path_ + "/data.mdb") {}
   // Opens env_ and its databases. REQUIRES: env_ closed; no other thread
   // uses this handle (construction, or resize_mutex_ held exclusively).
   Status OpenHandle();
@@ -195,6 +196,7 @@ class LmdbEnv {
   MDB_env* env_ = nullptr;
   EnvOptions options_;
   std::string path_;
+  std::string data_path_;  // path_/data.mdb
   Databases dbs_;
   int store_lock_fd_ = -1;  // the store's tenantlog.lock (flock)
   dev_t data_dev_ = 0;      // identity of the data file env_ maps
