@@ -21,6 +21,7 @@
 
 #include "commands.h"
 #include "drill_proof.h"
+#include "drill_report.h"
 #include "drill_traffic.h"
 #include "output.h"
 #include "progress.h"
@@ -40,8 +41,6 @@ constexpr size_t kConcurrentBatchEvents = 20;
 constexpr size_t kBlastRadius = 10;
 // Threads comparing tenants in the proof.
 constexpr size_t kProofThreads = 2;
-// Problems listed in the verdict; the count says how many there were.
-constexpr size_t kProblemsShown = 20;
 
 // An engine call failed where the drill cannot go on.
 class DrillError : public std::runtime_error {
@@ -69,24 +68,6 @@ double PerSecond(double count, double seconds) { return seconds > 0 ? count / se
 std::string Rate(double count, double seconds) {
   return HumanCount(static_cast<uint64_t>(PerSecond(count, seconds) + 0.5));
 }
-
-// What a step did, for people (lines) and for scripts (figures).
-struct StepReport {
-  std::string name;
-  double seconds = 0;
-  std::vector<std::string> lines;
-  json figures = json::object();
-  std::vector<std::string> problems;
-
-  template <typename... Args>
-  void Say(fmt::format_string<Args...> format, Args&&... args) {
-    lines.push_back(fmt::format(format, std::forward<Args>(args)...));
-  }
-  // Records a failed expectation; the drill goes on and fails at the end.
-  void Expect(bool condition, std::string problem) {
-    if (!condition) problems.push_back(std::move(problem));
-  }
-};
 
 // Temporary directories of the drill, removed at the end unless kept.
 class ScratchDir {
@@ -171,10 +152,6 @@ class Drill {
   std::vector<std::string> CheckRewound();
 
   AdminContext Admin(std::string actor, std::string command, std::string reason) const;
-  void PrintHeader() const;
-  void PrintStep(size_t number, const StepReport& report) const;
-  int Finish(const std::vector<StepReport>& reports,
-             const std::vector<std::string>& problems) const;
 
   CliContext& context_;
   const DrillOptions options_;
@@ -280,9 +257,9 @@ void Drill::Traffic(StepReport& report) {
   store_.reset();
   store_ = OpenDrillStore(store_dir_, Mode::kDurable, map_bytes_);
 
-  report.Say("{} into {} in {} batches ({} of payload): {} events/s",
-             Plural(fill_events_, "event"), Plural(options_.tenants, "tenant"), HumanCount(batches),
-             HumanBytes(payload_bytes), Rate(fill_events_, seconds));
+  report.Say("{} into {} in {} batches ({} of payload): {} events/s", Plural(fill_events_, "event"),
+             Plural(options_.tenants, "tenant"), HumanCount(batches), HumanBytes(payload_bytes),
+             Rate(fill_events_, seconds));
   report.Say(
       "filled without fsync (Options.sync=false) for speed; reopened with sync=true for "
       "the incident");
@@ -625,92 +602,39 @@ void Drill::Proof(StepReport& report) {
                     {"problems", report.problems.size()}};
 }
 
-// ---- running and reporting ----
-
-void Drill::PrintHeader() const {
-  if (context_.json()) return;
-  fmt::print("tenantlog drill: {} × {} events, {} victims; store {}\n",
-             Plural(options_.tenants, "tenant"), HumanCount(options_.events),
-             HumanCount(options_.victims), store_dir_);
-  if (options_.keep) fmt::print("kept after the drill: {}\n", scratch_.path());
-  std::fflush(stdout);
-}
-
-void Drill::PrintStep(size_t number, const StepReport& report) const {
-  if (context_.json()) return;
-  fmt::print("\n[{}/{}] {:<13} {}\n", number, Steps().size(), report.name,
-             HumanSeconds(report.seconds));
-  for (const std::string& line : report.lines) fmt::print("      {}\n", line);
-  for (const std::string& problem : report.problems) fmt::print("      PROBLEM: {}\n", problem);
-  std::fflush(stdout);
-}
-
-int Drill::Finish(const std::vector<StepReport>& reports,
-                  const std::vector<std::string>& problems) const {
-  const bool ok = problems.empty() && reports.size() == Steps().size();
-  double total = 0;
-  for (const StepReport& report : reports) total += report.seconds;
-  const std::string verdict =
-      ok ? fmt::format(
-               "PASS: victims restored, bad update rewound, every chain intact, every "
-               "other tenant byte-identical to a run without the incident ({} total)",
-               HumanSeconds(total))
-         : fmt::format("FAIL: {}", Plural(problems.size(), "problem"));
-  if (context_.json()) {
-    json steps = json::array();
-    for (const StepReport& report : reports) {
-      json step = {{"step", report.name},
-                   {"seconds", report.seconds},
-                   {"ok", report.problems.empty()}};
-      step.update(report.figures);
-      steps.push_back(std::move(step));
-    }
-    PrintJson({{"ok", ok},
-               {"tenants", options_.tenants},
-               {"events_per_tenant", options_.events},
-               {"victims", options_.victims},
-               {"seed", options_.seed},
-               {"store", store_dir_},
-               {"reference_store", options_.keep ? json(reference_dir_) : json(nullptr)},
-               {"seconds", total},
-               {"steps", std::move(steps)},
-               {"problems", problems},
-               {"verdict", verdict}});
-  } else {
-    fmt::print("\n{}\n", verdict);
-    for (size_t i = 0; i < problems.size() && i < kProblemsShown; ++i) {
-      fmt::print("  {}\n", problems[i]);
-    }
-    if (problems.size() > kProblemsShown) {
-      fmt::print("  … and {} more\n", problems.size() - kProblemsShown);
-    }
-  }
-  return ok ? kExitOk : kExitFailure;
-}
+// ---- running ----
 
 int Drill::Run() {
-  PrintHeader();
-  std::vector<StepReport> reports;
-  std::vector<std::string> problems;
-  for (size_t i = 0; i < Steps().size(); ++i) {
+  std::string title = fmt::format("tenantlog drill: {} × {} events, {} victims; store {}",
+                                  Plural(options_.tenants, "tenant"), HumanCount(options_.events),
+                                  HumanCount(options_.victims), store_dir_);
+  if (options_.keep) title += fmt::format("\nkept after the drill: {}", scratch_.path());
+  DrillReport drill_report(
+      context_.json(), Steps().size(), std::move(title),
+      {{"tenants", options_.tenants},
+       {"events_per_tenant", options_.events},
+       {"victims", options_.victims},
+       {"seed", options_.seed},
+       {"store", store_dir_},
+       {"reference_store", options_.keep ? json(reference_dir_) : json(nullptr)}});
+  drill_report.Start();
+  for (const Step& step : Steps()) {
     StepReport report;
-    report.name = Steps()[i].name;
+    report.name = step.name;
     const auto start = SteadyClock::now();
     bool stopped = false;
     try {
-      (this->*Steps()[i].run)(report);
+      (this->*step.run)(report);
     } catch (const DrillError& error) {
       report.problems.push_back(error.what());
       stopped = true;
     }
     report.seconds = SecondsSince(start);
-    PrintStep(i + 1, report);
-    problems.insert(problems.end(), report.problems.begin(), report.problems.end());
-    reports.push_back(std::move(report));
+    drill_report.AddStep(std::move(report));
     if (stopped) break;
   }
   if (reference_run_.valid()) reference_run_.wait();
-  return Finish(reports, problems);
+  return drill_report.Finish() ? kExitOk : kExitFailure;
 }
 
 void ValidateOptions(const DrillOptions& options) {
