@@ -172,6 +172,9 @@ TEST_F(CliTest, GetPrintsThePayloadAndAMissingKeyExitsOne) {
   ProcessResult by_time = Tool({"get", "acme", "k", "--as-of", IsoTime(between)});
   ASSERT_EQ(by_time.exit_code, 0) << by_time.Describe();
   EXPECT_EQ(by_time.out.substr(0, 5), "first");
+  // A time before the first event names the empty state; whole seconds parse too.
+  ProcessResult before_all = Tool({"get", "acme", "k", "--as-of", "2000-01-01T00:00:00Z"});
+  EXPECT_EQ(before_all.exit_code, 1) << before_all.Describe();
   ProcessResult missing = Tool({"get", "acme", "nope"});
   EXPECT_EQ(missing.exit_code, 1) << missing.Describe();
   EXPECT_NE(missing.err.find("not found"), std::string::npos) << missing.Describe();
@@ -473,6 +476,8 @@ TEST_F(CliTest, BadUsageOrInputExitsTwoAndWritesNothing) {
       {"append", "bad name!", "--type", "t", "--key", "k", "--payload", "v"},
       {"append", "acme", "--type", "t", "--key", "", "--payload", "v"},
       {"append", "acme", "--type", "t", "--key", "k", "--op", "upsert"},
+      {"append", "acme", "--type", "t", "--key", "k", "--payload", "v", "--payload-file",
+       WriteFile("also-a-payload", "x")},
       {"append", "acme", "--key", "k", "--payload", "v"},
       {"no-such-command"},
       {"get", "acme", "k", "--as-of", "yesterday"},
@@ -554,6 +559,26 @@ TEST_F(CliTest, VerifyExitsZeroWhenCleanAndFourOnDamage) {
   EXPECT_TRUE(first.at("problem").is_string());
   ProcessResult other = Tool({"verify", "globex"});
   EXPECT_EQ(other.exit_code, 0) << other.Describe();
+}
+
+// DESIGN.md, "Processes": the tool works on a live store an application has
+// open, and the application sees the tool's rewind at its next read.
+TEST_F(CliTest, ARewindByTheToolIsSeenByAStoreThatIsOpen) {
+  Append("acme", "a", "1");
+  Append("acme", "b", "2");
+  auto app = OpenOrDie(db(), TestOptions());
+  ASSERT_NE(app, nullptr);
+  ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> before, app->List("acme"));
+  ASSERT_EQ(before.size(), 2u);
+  ProcessResult r = Tool({"rewind", "acme", "--to", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> after, app->List("acme"));
+  EXPECT_EQ(Payloads(after), (std::map<std::string, std::string>{{"a", "1"}}));
+  // And the other way round: the application's writes are seen by the tool.
+  ASSERT_OK(app->Append("acme", PutBatch("c", "3")));
+  ProcessResult get = Tool({"get", "acme", "c"});
+  ASSERT_EQ(get.exit_code, 0) << get.Describe();
+  EXPECT_EQ(get.out.substr(0, 1), "3");
 }
 
 TEST_F(CliTest, JsonOutputIsExactlyOneDocument) {
