@@ -57,26 +57,26 @@ Status Store::Impl::ValidateBatch(const AppendBatch& batch) const {
   std::optional<int64_t> last_time;
   for (size_t i = 0; i < batch.size(); ++i) {
     const DataEvent& e = batch.events()[i];
-    const std::string where = "event " + std::to_string(i + 1) + " of the batch: ";
+    auto where = [i] { return "event " + std::to_string(i + 1) + " of the batch: "; };
     if (e.type.empty() || e.type.size() > options_.max_type_bytes) {
-      return Status::InvalidArgument(where + "type must be 1-" + std::to_string(options_.max_type_bytes) +
+      return Status::InvalidArgument(where() + "type must be 1-" + std::to_string(options_.max_type_bytes) +
                                      " bytes, got " + std::to_string(e.type.size()));
     }
     if (e.key.empty() || e.key.size() > options_.max_key_bytes) {
-      return Status::InvalidArgument(where + "key must be 1-" + std::to_string(options_.max_key_bytes) +
+      return Status::InvalidArgument(where() + "key must be 1-" + std::to_string(options_.max_key_bytes) +
                                      " bytes, got " + std::to_string(e.key.size()));
     }
     if (e.op != Op::kPut && e.op != Op::kDelete) {
-      return Status::InvalidArgument(where + "unknown op " + std::to_string(static_cast<int>(e.op)));
+      return Status::InvalidArgument(where() + "unknown op " + std::to_string(static_cast<int>(e.op)));
     }
     if (e.payload.size() > options_.max_payload_bytes) {
-      return Status::InvalidArgument(where + "payload of " + std::to_string(e.payload.size()) +
+      return Status::InvalidArgument(where() + "payload of " + std::to_string(e.payload.size()) +
                                      " bytes exceeds the limit of " +
                                      std::to_string(options_.max_payload_bytes));
     }
     if (e.time_us) {
       if (last_time && *e.time_us < *last_time) {
-        return Status::InvalidArgument(where + "time goes back within the batch");
+        return Status::InvalidArgument(where() + "time goes back within the batch");
       }
       last_time = e.time_us;
     }
@@ -314,7 +314,7 @@ Result<std::vector<KeyValue>> Store::Impl::List(std::string_view tenant, const R
   std::vector<KeyValue> out;
   auto collect = [&](const TenantRecord&, const views::Folded& state) -> Status {
     out.clear();
-    for (const auto& [key, value] : state.live) out.push_back(KeyValue{key, value.payload});
+    for (const auto* entry : state.Sorted()) out.push_back(KeyValue{entry->first, entry->second.payload});
     return Status::OK();
   };
   Status s;
@@ -409,8 +409,8 @@ Result<ViewDiff> Store::Impl::Diff(std::string_view tenant, const Point& from,
     auto to_seq = to ? Resolve(txn, record, *to) : Result<uint64_t>(record.head_seq);
     if (!to_seq.ok()) return to_seq.status();
     views::Folded before, after;
-    r = views::FoldAsOf(txn, record, *from_seq, &before);
-    if (r.ok()) r = views::FoldAsOf(txn, record, *to_seq, &after);
+    r = views::FoldAsOf(txn, record, *from_seq, &before, /*track_deletes=*/true);
+    if (r.ok()) r = views::FoldAsOf(txn, record, *to_seq, &after, /*track_deletes=*/true);
     if (!r.ok()) return r;
     diff = views::Compare(before, after, [&](uint64_t put_seq) {
       return HidingMarker(record, *from_seq, *to_seq, put_seq);
@@ -579,8 +579,8 @@ Result<RewindReport> Store::Impl::Rewind(std::string_view tenant, const Point& t
     if (!target.ok()) return target.status();
     report.target_seq = *target;
     views::Folded current, wanted;
-    r = views::FoldAsOf(txn, record, record.head_seq, &current);
-    if (r.ok()) r = views::FoldAsOf(txn, record, *target, &wanted);
+    r = views::FoldAsOf(txn, record, record.head_seq, &current, /*track_deletes=*/true);
+    if (r.ok()) r = views::FoldAsOf(txn, record, *target, &wanted, /*track_deletes=*/true);
     if (!r.ok()) return r;
     const uint64_t marker_seq = record.head_seq + 1;
     report.diff = views::Compare(current, wanted, [&](uint64_t) { return marker_seq; });

@@ -21,12 +21,17 @@ namespace {
 // enough to bound memory and the time the write lock is held.
 constexpr uint64_t kEventsPerCommit = 200000;
 
-// One tenant's log read and checked from the backup, with its view folded.
+// One tenant's log read and checked from the backup.
 struct CopiedTenant {
   size_t job = 0;
   Status status;
-  std::vector<std::string> values;  // stored values of seqs 1..head, in order
-  views::Folded view;
+  std::string values;         // the stored values of seqs 1..head, back to back
+  std::vector<size_t> ends;   // where each value ends in `values`
+  uint64_t events() const { return ends.size(); }
+  std::string_view value(size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(values).substr(begin, ends[i] - begin);
+  }
 };
 
 // A bounded queue from the backup readers to the single writer.
@@ -59,25 +64,22 @@ CopiedTenant CopyFromBackup(lmdb::LmdbEnv& backup, const TenantRecord& record, s
   CopiedTenant out;
   out.job = job;
   out.status = backup.Read([&](lmdb::Txn& txn) -> Status {
-    out.values.reserve(record.head_seq);
+    out.ends.reserve(record.head_seq);
     Status s = eventlog::Scan(txn, record, 1, record.head_seq, [&](const EventDecoder& e) {
-      std::string value;
-      value.reserve(kChainPrefixBytes + e.record().size());
-      keys::AppendFixed64(&value, e.chain());
-      value.append(e.record());
-      out.values.push_back(std::move(value));
+      keys::AppendFixed64(&out.values, e.chain());
+      out.values.append(e.record());
+      out.ends.push_back(out.values.size());
       return Status::OK();
     });
-    if (s.ok() && !out.values.empty() &&
-        keys::GetFixed64(out.values.back().data()) != record.chain_head) {
+    if (s.ok() && out.events() != 0 &&
+        keys::GetFixed64(out.value(out.events() - 1).data()) != record.chain_head) {
       s = Status::Corruption("tenant " + record.name + ": chain head differs from its record");
     }
-    if (s.ok()) s = views::FoldAsOf(txn, record, record.head_seq, &out.view);
     return s;
   });
   if (!out.status.ok()) {
     out.values.clear();
-    out.view = views::Folded();
+    out.ends.clear();
   }
   return out;
 }
@@ -205,7 +207,7 @@ Result<RestoreReport> Store::Impl::RestoreFromBackup(const std::string& backup_d
     }
 
     // Purged or missing in live: read and check the logs in parallel, write
-    // them in batched commits.
+    // them in batched commits. Views are folded by each tenant's first read.
     const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
     CopyQueue queue(2 * workers);
     std::atomic<size_t> next{0};
@@ -257,8 +259,8 @@ Result<RestoreReport> Store::Impl::RestoreFromBackup(const std::string& backup_d
           record.purged_us = 0;
           record.purged_by.clear();
           record.purged_events = 0;
-          for (size_t k = 0; k < item.values.size(); ++k) {
-            r = eventlog::PutStored(txn, record.id, k + 1, item.values[k]);
+          for (size_t k = 0; k < item.events(); ++k) {
+            r = eventlog::PutStored(txn, record.id, k + 1, item.value(k));
             if (!r.ok()) return r;
           }
           r = registry::ClaimName(txn, record.name, record.id);
@@ -266,10 +268,11 @@ Result<RestoreReport> Store::Impl::RestoreFromBackup(const std::string& backup_d
           if (r.ok() && record.state == TenantState::kTombstoned) {
             r = UndoTombstone(txn, &record, context, now);
           }
-          if (r.ok()) r = views::Replace(txn, record, item.view);
+          // Views are caches: the tenant's first read folds its view.
+          if (r.ok()) r = views::Drop(txn, record.id);
           if (!r.ok()) return r;
           restored.push_back(record.name);
-          copied += item.values.size();
+          copied += item.events();
         }
         return Status::OK();
       });
@@ -285,7 +288,7 @@ Result<RestoreReport> Store::Impl::RestoreFromBackup(const std::string& backup_d
       CopiedTenant item = queue.Pop();
       ++received;
       if (!failure.ok()) continue;  // drain the readers
-      pending_events += item.values.size();
+      pending_events += item.events();
       pending.push_back(std::move(item));
       if (pending_events >= kEventsPerCommit || received == reinsert.size()) {
         failure = commit();

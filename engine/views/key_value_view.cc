@@ -1,5 +1,7 @@
 #include "views/key_value_view.h"
 
+#include <algorithm>
+
 #include "log/event_log.h"
 #include "log/keys.h"
 #include "timeline/timeline.h"
@@ -47,28 +49,45 @@ Status Rebuild(lmdb::Txn& txn, const TenantRecord& record) {
 Status Replace(lmdb::Txn& txn, const TenantRecord& record, const Folded& folded) {
   Status s = Drop(txn, record.id);
   if (!s.ok()) return s;
-  for (const auto& [key, value] : folded.live) {
-    s = txn.Put(txn.dbs().views, keys::ViewKey(record.id, kView, key), value.payload);
+  for (const auto* entry : folded.Sorted()) {
+    s = txn.Put(txn.dbs().views, keys::ViewKey(record.id, kView, entry->first), entry->second.payload);
     if (!s.ok()) return s;
   }
   return SaveState(txn, record.id, ViewState{record.head_seq, record.timeline_version});
 }
 
-Status FoldAsOf(lmdb::Txn& txn, const TenantRecord& record, uint64_t at, Folded* out) {
+std::vector<const KeyMap<FoldedValue>::value_type*> Folded::Sorted() const {
+  std::vector<const KeyMap<FoldedValue>::value_type*> out;
+  out.reserve(live.size());
+  for (const auto& entry : live) out.push_back(&entry);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  return out;
+}
+
+Status FoldAsOf(lmdb::Txn& txn, const TenantRecord& record, uint64_t at, Folded* out,
+                bool track_deletes) {
   out->live.clear();
   out->deleted.clear();
   for (const timeline::SeqRange& range : timeline::EffectiveRanges(record.timeline, at)) {
     Status s = eventlog::Scan(txn, record, range.first, range.last, [&](const EventDecoder& e) {
       if (e.kind() != EventKind::kData) return Status::OK();
       const std::string_view key = e.key();
+      auto live = out->live.find(key);
       if (e.op() == Op::kPut) {
-        out->deleted.erase(std::string(key));
-        FoldedValue& v = out->live[std::string(key)];
-        v.payload.assign(e.payload());
-        v.seq = e.seq();
+        if (live == out->live.end()) live = out->live.emplace(std::string(key), FoldedValue()).first;
+        live->second.payload.assign(e.payload());
+        live->second.seq = e.seq();
+        if (track_deletes && !out->deleted.empty()) {
+          auto deleted = out->deleted.find(key);
+          if (deleted != out->deleted.end()) out->deleted.erase(deleted);
+        }
       } else {
-        out->live.erase(std::string(key));
-        out->deleted[std::string(key)] = e.seq();
+        if (live != out->live.end()) out->live.erase(live);
+        if (track_deletes) {
+          auto deleted = out->deleted.find(key);
+          if (deleted == out->deleted.end()) deleted = out->deleted.emplace(std::string(key), 0).first;
+          deleted->second = e.seq();
+        }
       }
       return Status::OK();
     });
@@ -95,6 +114,9 @@ ViewDiff Compare(const Folded& before, const Folded& after,
     const bool by_delete = deleted != after.deleted.end() && deleted->second > value.seq;
     const uint64_t seq = by_delete ? deleted->second : hidden_by(value.seq);
     diff.removed.push_back(KeyChange{key, seq, value.payload.size(), std::nullopt});
+  }
+  for (auto* list : {&diff.added, &diff.changed, &diff.removed}) {
+    std::sort(list->begin(), list->end(), [](const KeyChange& a, const KeyChange& b) { return a.key < b.key; });
   }
   return diff;
 }

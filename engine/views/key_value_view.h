@@ -6,7 +6,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,15 +24,28 @@ struct FoldedValue {
   uint64_t seq = 0;
 };
 
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+};
+template <typename T>
+using KeyMap = std::unordered_map<std::string, T, KeyHash, std::equal_to<>>;
+
 // A folded view, with provenance.
 struct Folded {
-  std::map<std::string, FoldedValue, std::less<>> live;
-  // Keys whose last event in the folded history was a delete: key → its seq.
-  std::map<std::string, uint64_t, std::less<>> deleted;
+  KeyMap<FoldedValue> live;
+  // With deletes tracked: keys whose last event in the folded history was a
+  // delete, with its seq.
+  KeyMap<uint64_t> deleted;
+
+  // The live entries in key byte order.
+  std::vector<const KeyMap<FoldedValue>::value_type*> Sorted() const;
 };
 
-// Folds the effective history of `record` as of seq `at` (<= head).
-Status FoldAsOf(lmdb::Txn& txn, const TenantRecord& record, uint64_t at, Folded* out);
+// Folds the effective history of `record` as of seq `at` (<= head), filling
+// Folded::deleted too when `track_deletes`.
+Status FoldAsOf(lmdb::Txn& txn, const TenantRecord& record, uint64_t at, Folded* out,
+                bool track_deletes = false);
 
 // The keys whose value differs from `before` to `after`. A key removed
 // without a delete in `after` was hidden by a control event:
