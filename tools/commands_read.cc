@@ -265,10 +265,8 @@ int RunDiff(CliContext& context, const DiffArgs& args) {
   const uint64_t to_seq = to ? Check(store.ResolvePoint(args.tenant, *to))
                              : Check(store.Describe(args.tenant)).head_seq;
   if (context.json()) {
-    json document = ViewDiffJson(diff);
-    document["tenant"] = args.tenant;
-    document["from_seq"] = from_seq;
-    document["to_seq"] = to_seq;
+    json document = {{"tenant", args.tenant}, {"from_seq", from_seq}, {"to_seq", to_seq}};
+    document.update(ViewDiffJson(diff));
     PrintJson(document);
     return kExitOk;
   }
