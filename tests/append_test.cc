@@ -120,7 +120,9 @@ TEST_F(AppendTest, EveryBadInputHasItsStatusAndWritesNothing) {
       {"empty batch", "acme", AppendBatch(), {}, Status::Code::kInvalidArgument},
       {"empty batch, new tenant", "fresh", AppendBatch(), {}, Status::Code::kInvalidArgument},
       {"empty key", "acme", Batch({Put("", "v")}), {}, Status::Code::kInvalidArgument},
-      {"1025-byte key", "acme", Batch({Put(std::string(1025, 'k'), "v")}), {},
+      {"key longer than the limit", "acme", Batch({Put(std::string(kMaxEntityKeyBytes + 1, 'k'), "v")}),
+       {}, Status::Code::kInvalidArgument},
+      {"1024-byte key", "acme", Batch({Put(std::string(1024, 'k'), "v")}), {},
        Status::Code::kInvalidArgument},
       {"empty type", "acme", Batch({Put("k", "v", "")}), {}, Status::Code::kInvalidArgument},
       {"257-byte type", "acme", Batch({Put("k", "v", std::string(257, 't'))}), {},
@@ -167,7 +169,7 @@ TEST_F(AppendTest, InputsAtTheLimitsAreAccepted) {
   const std::vector<std::pair<std::string, DataEvent>> cases = {
       {"128-character tenant name", Put("k", "v")},
       {"binary key", Put(binary_key, "bin")},
-      {"1024-byte key", Put(std::string(1024, 'k'), "long key")},
+      {"key at the limit", Put(std::string(kMaxEntityKeyBytes, 'k'), "long key")},
       {"256-byte type", Put("typed", "x", std::string(256, 't'))},
       {"payload at the limit", Put("big", std::string(kSmallPayloadLimit, '\0'))},
       {"empty payload", Put("empty", "")},
@@ -209,6 +211,23 @@ TEST(AppendLimitsTest, TheConfiguredLimitsAreTheOnesEnforced) {
   EXPECT_CODE(kInvalidArgument, store->Append("acme", Batch({Put("k", std::string(17, 'p'))})));
   ASSERT_OK_AND_ASSIGN(TenantInfo info, store->Describe("acme"));
   EXPECT_EQ(info.head_seq, 1u);
+}
+
+// Keys are stored in LMDB keys (at most 511 bytes) behind the view prefix:
+// no store accepts a longer key limit than kMaxEntityKeyBytes.
+TEST(AppendLimitsTest, AKeyLimitBeyondWhatTheStoreCanHoldIsRefusedAtOpen) {
+  TempDir dir;
+  ASSERT_EQ(Options().max_key_bytes, kMaxEntityKeyBytes);
+  for (uint32_t limit : {0u, kMaxEntityKeyBytes + 1, 1024u}) {
+    Options options = TestOptions();
+    options.max_key_bytes = limit;
+    std::unique_ptr<Store> store;
+    EXPECT_CODE(kInvalidArgument, Store::Open(options, dir.path(), &store)) << limit;
+  }
+  Options zero_type = TestOptions();
+  zero_type.max_type_bytes = 0;
+  std::unique_ptr<Store> store;
+  EXPECT_CODE(kInvalidArgument, Store::Open(zero_type, dir.path(), &store));
 }
 
 TEST(AppendLimitsTest, TheDefaultPayloadLimitIs16MiB) {

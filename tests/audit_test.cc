@@ -148,6 +148,20 @@ TEST_F(AuditTest, EveryAdminCallIsRecordedWithItsOutcome) {
   EXPECT_EQ(all.back().arguments, tool.arguments);
 }
 
+TEST_F(AuditTest, ARefusedRewindOfATombstonedTenantIsAudited) {
+  ASSERT_OK(store_->Tombstone({"initech"}, Admin()));
+  ASSERT_OK_AND_ASSIGN(std::vector<AuditEntry> before, store_->Audit());
+  EXPECT_CODE(kRefused, store_->Rewind("initech", Point::AtSeq(1), Context("gina", false)));
+  ASSERT_OK_AND_ASSIGN(std::vector<AuditEntry> after, store_->Audit());
+  ASSERT_EQ(after.size(), before.size() + 1);
+  EXPECT_EQ(after.back().actor, "gina");
+  EXPECT_EQ(after.back().command, "rewind");
+  EXPECT_EQ(after.back().tenants, std::vector<std::string>{"initech"});
+  EXPECT_TRUE(StartsWith(after.back().outcome, "refused")) << after.back().outcome;
+  ASSERT_OK_AND_ASSIGN(TenantInfo info, store_->Describe("initech"));
+  EXPECT_EQ(info.head_seq, 3u) << "a refused rewind wrote an event";
+}
+
 TEST_F(AuditTest, TheCommandAndArgumentsOfTheContextAreRecorded) {
   AdminContext context = Context("ops", false);
   context.command = "tenantlog tombstone";

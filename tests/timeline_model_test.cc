@@ -337,7 +337,8 @@ TEST_F(TimelineTest, ATombstonedTenantRefusesReadsAppendsAndRewindsAndRestoreBri
   EXPECT_CODE(kTenantDeleted, store_->Get(t, "a"));
   EXPECT_CODE(kTenantDeleted, store_->List(t));
   EXPECT_CODE(kTenantDeleted, store_->Append(t, PutBatch("c", "3")));
-  EXPECT_CODE(kTenantDeleted, store_->Rewind(t, Point::AtSeq(1), Admin()));
+  // Rewinding a tombstoned tenant is refused: restore it first (store.h).
+  EXPECT_CODE(kRefused, store_->Rewind(t, Point::AtSeq(1), Admin()));
   EXPECT_CODE(kTenantDeleted, store_->Diff(t, Point::AtSeq(1), std::nullopt));
   ASSERT_OK_AND_ASSIGN(TenantInfo info, store_->Describe(t));
   EXPECT_EQ(info.state, TenantState::kTombstoned);

@@ -220,7 +220,7 @@ std::string TimelineChecker::DoRewind(Chooser& c) {
   Trace(std::string(dry ? "dry-run " : "") + "rewind to " + Describe(to));
   auto report = store_->Rewind(tenant_, to, dry ? DryRun() : Admin());
   if (model_.tombstoned()) {
-    std::string e = ExpectCode(report.status(), Status::Code::kTenantDeleted, "rewind of tombstoned");
+    std::string e = ExpectCode(report.status(), Status::Code::kRefused, "rewind of tombstoned");
     return e.empty() ? "" : Fail(e);
   }
   const auto target = model_.Resolve(to);
