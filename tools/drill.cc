@@ -39,6 +39,10 @@ constexpr size_t kConcurrentWriterEvery = 8;
 constexpr size_t kConcurrentBatchEvents = 20;
 // The tombstone blast-radius limit a cleanup script meets by default.
 constexpr size_t kBlastRadius = 10;
+// Bounds of the drill stores' initial map, about 1 KiB per event; the map
+// grows by itself past the upper bound.
+constexpr uint64_t kMinMapBytes = uint64_t{64} << 20;
+constexpr uint64_t kMaxInitialMapBytes = uint64_t{16} << 30;
 // Threads comparing tenants in the proof.
 constexpr size_t kProofThreads = 2;
 
@@ -107,9 +111,13 @@ void RequireEmptyOrMissing(const std::string& dir) {
   }
 }
 
-// Opens a drill store: writable with `sync` (created when missing), or
-// read-only, so that reads fold views in memory and write nothing.
-enum class Mode { kFast, kDurable, kReadOnly };
+enum class Mode {
+  kFast,      // writable, no fsync per commit (Options::sync = false)
+  kDurable,   // writable, every commit flushed (Options::sync = true)
+  kReadOnly,  // reads fold views in memory and write nothing
+};
+
+// Opens a drill store; a writable one is created when missing.
 
 std::unique_ptr<Store> OpenDrillStore(const std::string& dir, Mode mode, uint64_t map_bytes) {
   Options options;
@@ -191,8 +199,8 @@ std::span<const Drill::Step> Drill::Steps() {
 Drill::Drill(CliContext& context, const DrillOptions& options)
     : context_(context),
       options_(options),
-      map_bytes_(std::bit_ceil(
-          std::max<uint64_t>(uint64_t{64} << 20, options.tenants * options.events * 1024))),
+      map_bytes_(std::bit_ceil(std::clamp<uint64_t>(options.tenants * options.events * 1024,
+                                                    kMinMapBytes, kMaxInitialMapBytes))),
       scratch_(options.keep) {
   store_dir_ = options.dir.empty() ? scratch_.path() + "/store" : options.dir;
   reference_dir_ = scratch_.path() + "/reference";
@@ -316,7 +324,7 @@ void Drill::Incident(StepReport& report) {
   std::atomic<bool> writer_done{false};
   std::mutex writer_mu;
   std::string writer_error;
-  std::thread writer([&] {
+  std::jthread writer([&] {
     for (size_t tenant : writers_) {
       const auto appended =
           store_->Append(names_[tenant], traffic_->NextBatch(tenant, kConcurrentBatchEvents));

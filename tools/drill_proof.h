@@ -36,6 +36,7 @@ std::vector<std::string> CompareWithReference(Store& store, Store& reference,
                                               std::string_view tenant);
 
 // Calls `fn(i)` for every i in [0, n) on `threads` threads.
+// REQUIRES: fn does not throw.
 void ParallelFor(size_t n, size_t threads, const std::function<void(size_t)>& fn);
 
 }  // namespace tenantlog::tool
