@@ -243,10 +243,22 @@ Result<std::vector<Event>> Store::Impl::ReadLog(std::string_view tenant, uint64_
   return events;
 }
 
-Status Store::Impl::WithCurrentView(
-    std::string_view tenant,
+Status Store::Impl::WithView(
+    std::string_view tenant, const ReadOptions& options,
     const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
     const std::function<Status(const TenantRecord&, const views::Folded&)>& folded) {
+  if (options.as_of) {
+    return env_->Read([&](lmdb::Txn& txn) -> Status {
+      TenantRecord record;
+      Status r = LoadReadable(txn, tenant, &record);
+      if (!r.ok()) return r;
+      auto at = Resolve(txn, record, *options.as_of);
+      if (!at.ok()) return at.status();
+      views::Folded state;
+      r = views::FoldAsOf(txn, record, *at, &state);
+      return r.ok() ? folded(record, state) : r;
+    });
+  }
   bool done = false;
   Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
@@ -277,64 +289,34 @@ Status Store::Impl::WithCurrentView(
 Result<std::string> Store::Impl::Get(std::string_view tenant, std::string_view key,
                                      const ReadOptions& options) {
   std::string payload;
-  auto lookup = [&](const TenantRecord& record, const views::Folded& state) -> Status {
-    auto it = state.live.find(key);
-    if (it == state.live.end()) return Status::NotFound("key not found in tenant " + record.name);
-    payload = it->second.payload;
-    return Status::OK();
-  };
-  Status s;
-  if (options.as_of) {
-    s = env_->Read([&](lmdb::Txn& txn) -> Status {
-      TenantRecord record;
-      Status r = LoadReadable(txn, tenant, &record);
-      if (!r.ok()) return r;
-      auto at = Resolve(txn, record, *options.as_of);
-      if (!at.ok()) return at.status();
-      views::Folded state;
-      r = views::FoldAsOf(txn, record, *at, &state);
-      return r.ok() ? lookup(record, state) : r;
-    });
-  } else {
-    s = WithCurrentView(
-        tenant,
-        [&](lmdb::Txn& txn, const TenantRecord& record) -> Status {
-          auto value = views::Get(txn, record, key);
-          if (!value.ok()) return value.status();
-          payload = std::move(*value);
-          return Status::OK();
-        },
-        lookup);
-  }
+  Status s = WithView(
+      tenant, options,
+      [&](lmdb::Txn& txn, const TenantRecord& record) -> Status {
+        auto value = views::Get(txn, record, key);
+        if (!value.ok()) return value.status();
+        payload = std::move(*value);
+        return Status::OK();
+      },
+      [&](const TenantRecord& record, const views::Folded& state) -> Status {
+        auto it = state.live.find(key);
+        if (it == state.live.end()) return Status::NotFound("key not found in tenant " + record.name);
+        payload = it->second.payload;
+        return Status::OK();
+      });
   if (!s.ok()) return s;
   return payload;
 }
 
 Result<std::vector<KeyValue>> Store::Impl::List(std::string_view tenant, const ReadOptions& options) {
   std::vector<KeyValue> out;
-  auto collect = [&](const TenantRecord&, const views::Folded& state) -> Status {
-    out.clear();
-    for (const auto* entry : state.Sorted()) out.push_back(KeyValue{entry->first, entry->second.payload});
-    return Status::OK();
-  };
-  Status s;
-  if (options.as_of) {
-    s = env_->Read([&](lmdb::Txn& txn) -> Status {
-      TenantRecord record;
-      Status r = LoadReadable(txn, tenant, &record);
-      if (!r.ok()) return r;
-      auto at = Resolve(txn, record, *options.as_of);
-      if (!at.ok()) return at.status();
-      views::Folded state;
-      r = views::FoldAsOf(txn, record, *at, &state);
-      return r.ok() ? collect(record, state) : r;
-    });
-  } else {
-    s = WithCurrentView(
-        tenant,
-        [&](lmdb::Txn& txn, const TenantRecord& record) { return views::List(txn, record, &out); },
-        collect);
-  }
+  Status s = WithView(
+      tenant, options,
+      [&](lmdb::Txn& txn, const TenantRecord& record) { return views::List(txn, record, &out); },
+      [&](const TenantRecord&, const views::Folded& state) -> Status {
+        out.clear();
+        for (const auto* entry : state.Sorted()) out.push_back(KeyValue{entry->first, entry->second.payload});
+        return Status::OK();
+      });
   if (!s.ok()) return s;
   return out;
 }

@@ -92,11 +92,12 @@ class Store::Impl {
   // Loads a tenant that reads may see: NotFound, or TenantDeleted.
   Status LoadReadable(lmdb::Txn& txn, std::string_view tenant, TenantRecord* record) const;
   Result<uint64_t> Resolve(lmdb::Txn& txn, const TenantRecord& record, const Point& point) const;
-  // Runs `fn` on the tenant's current view, bringing the persisted view up to
-  // date first when it is behind (or folding in memory when read-only).
-  Status WithCurrentView(std::string_view tenant,
-                         const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
-                         const std::function<Status(const TenantRecord&, const views::Folded&)>& folded);
+  // Runs `persisted` on the tenant's persisted view, brought up to date
+  // first when it is behind; or `folded` on a fold of its history when
+  // options.as_of is set (or the store is read-only and the view is behind).
+  Status WithView(std::string_view tenant, const ReadOptions& options,
+                  const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
+                  const std::function<Status(const TenantRecord&, const views::Folded&)>& folded);
   AuditEntry MakeAudit(const AdminContext& context, std::string_view default_command,
                        const std::vector<std::string>& tenants, std::string outcome) const;
   // Records an audit entry in a transaction of its own.

@@ -381,39 +381,12 @@ LmdbEnv::Begun LmdbEnv::Begin(bool writable, MDB_txn** txn, int* rc) {
   return Begun::kOk;
 }
 
-Status LmdbEnv::Read(const std::function<Status(Txn&)>& fn) {
+Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
   for (;;) {
     std::shared_lock lock(resize_mutex_);
     MDB_txn* raw = nullptr;
     int rc = 0;
-    switch (Begin(false, &raw, &rc)) {
-      case Begun::kOk: {
-        Txn txn(raw, &dbs_, false);
-        return fn(txn);
-      }
-      case Begun::kMapResized:
-        lock.unlock();
-        AdoptGrownMap();
-        continue;
-      case Begun::kReplaced: {
-        lock.unlock();
-        Status s = Reopen();
-        if (!s.ok()) return s;
-        continue;
-      }
-      case Begun::kFailed:
-        return ToStatus(rc, "begin read");
-    }
-  }
-}
-
-Status LmdbEnv::Write(const std::function<Status(Txn&)>& fn) {
-  if (options_.read_only) return Status::InvalidArgument("the store is open read-only");
-  for (;;) {
-    std::shared_lock lock(resize_mutex_);
-    MDB_txn* raw = nullptr;
-    int rc = 0;
-    switch (Begin(true, &raw, &rc)) {
+    switch (Begin(writable, &raw, &rc)) {
       case Begun::kOk:
         break;
       case Begun::kMapResized:
@@ -427,21 +400,29 @@ Status LmdbEnv::Write(const std::function<Status(Txn&)>& fn) {
         continue;
       }
       case Begun::kFailed:
-        return ToStatus(rc, "begin write");
+        return ToStatus(rc, writable ? "begin write" : "begin read");
     }
     Status s;
     bool map_full = false;
     {
-      Txn txn(raw, &dbs_, true);
+      Txn txn(raw, &dbs_, writable);
+      if (!writable) return fn(txn);
       s = fn(txn);
       if (s.ok()) s = txn.Commit();
       map_full = txn.map_full_;
-    }
+    }  // aborted here unless committed: the map cannot grow under an open transaction
     if (!map_full) return s;
     lock.unlock();
     Status grown = Grow();
     if (!grown.ok()) return grown;
   }
+}
+
+Status LmdbEnv::Read(const std::function<Status(Txn&)>& fn) { return Run(false, fn); }
+
+Status LmdbEnv::Write(const std::function<Status(Txn&)>& fn) {
+  if (options_.read_only) return Status::InvalidArgument("the store is open read-only");
+  return Run(true, fn);
 }
 
 Status LmdbEnv::Grow() {

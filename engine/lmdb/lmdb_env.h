@@ -183,6 +183,9 @@ class LmdbEnv {
   bool Replaced() const;
   // Moves this handle to the store's current data file.
   Status Reopen();
+  // Runs `fn` in a transaction (Read, Write), retrying after map growth and
+  // file swaps.
+  Status Run(bool writable, const std::function<Status(Txn&)>& fn);
   // Begins a transaction; REQUIRES: resize_mutex_ held shared.
   Begun Begin(bool writable, MDB_txn** txn, int* rc);
   // Writes the compacted copy and swaps it in. REQUIRES: the writer lock.
