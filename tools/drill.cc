@@ -130,6 +130,47 @@ std::unique_ptr<Store> OpenDrillStore(const std::string& dir, Mode mode, uint64_
   return store;
 }
 
+// The other tenants' traffic during the incident: one batch of
+// `batch_events` for each of `tenants`, appended in order on its own thread
+// from construction until done or the first failure. Joins on destruction.
+class BackgroundWriter {
+ public:
+  BackgroundWriter(Store& store, TrafficGenerator& traffic, const std::vector<std::string>& names,
+                   const std::vector<size_t>& tenants, size_t batch_events)
+      : thread_([&store, &traffic, &names, &tenants, batch_events, this] {
+          for (size_t tenant : tenants) {
+            const auto appended =
+                store.Append(names[tenant], traffic.NextBatch(tenant, batch_events));
+            if (!appended.ok()) {
+              error_ = fmt::format("{}: {}", names[tenant], appended.status().ToString());
+              break;
+            }
+            ++committed_;
+          }
+          done_ = true;
+        }) {}
+
+  // Returns once a batch is committed, or the writer is done.
+  void WaitForFirstCommit() const {
+    while (committed_ == 0 && !done_) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+
+  // Batches committed so far.
+  size_t committed() const { return committed_; }
+
+  // Waits for the writer to finish; returns its failure, or empty.
+  std::string Join() {
+    thread_.join();
+    return error_;
+  }
+
+ private:
+  std::atomic<size_t> committed_{0};
+  std::atomic<bool> done_{false};
+  std::string error_;  // written by the thread, read after Join
+  std::jthread thread_;  // last: it starts at construction and uses the members above
+};
+
 class Drill {
  public:
   Drill(CliContext& context, const DrillOptions& options);
@@ -148,6 +189,8 @@ class Drill {
   void Traffic(StepReport& report);
   void Reference(StepReport& report);
   void Incident(StepReport& report);
+  // Saves each victim's view and head before the incident, without writing.
+  void SnapshotVictims();
   void BulkRestore(StepReport& report);
   void BadUpdate(StepReport& report);
   void VerifyChains(StepReport& report);
@@ -307,8 +350,7 @@ void Drill::Reference(StepReport& report) {
 
 // ---- 3. incident ----
 
-void Drill::Incident(StepReport& report) {
-  const auto snapshot_start = SteadyClock::now();
+void Drill::SnapshotVictims() {
   for (const std::string& victim : victim_names_) {
     const uint64_t head =
         Must(store_->Describe(victim), fmt::format("describing {}", victim)).head_seq;
@@ -317,28 +359,15 @@ void Drill::Incident(StepReport& report) {
     victim_views_.push_back(Must(store_->List(victim, at_head), fmt::format("reading {}", victim)));
     victim_heads_.push_back(head);
   }
+}
+
+void Drill::Incident(StepReport& report) {
+  const auto snapshot_start = SteadyClock::now();
+  SnapshotVictims();
   const double snapshot_seconds = SecondsSince(snapshot_start);
 
-  // The other tenants keep writing, on their own thread, during the incident.
-  std::atomic<size_t> committed{0};
-  std::atomic<bool> writer_done{false};
-  std::mutex writer_mu;
-  std::string writer_error;
-  std::jthread writer([&] {
-    for (size_t tenant : writers_) {
-      const auto appended =
-          store_->Append(names_[tenant], traffic_->NextBatch(tenant, kConcurrentBatchEvents));
-      if (!appended.ok()) {
-        const std::lock_guard<std::mutex> lock(writer_mu);
-        writer_error = fmt::format("{}: {}", names_[tenant], appended.status().ToString());
-        break;
-      }
-      ++committed;
-    }
-    writer_done = true;
-  });
-  while (committed == 0 && !writer_done)
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  BackgroundWriter writer(*store_, *traffic_, names_, writers_, kConcurrentBatchEvents);
+  writer.WaitForFirstCommit();
 
   AdminContext script = Admin("cleanup-script", "tombstone", "remove stale trial accounts");
   script.max_tenants = kBlastRadius;
@@ -357,14 +386,14 @@ void Drill::Incident(StepReport& report) {
   }
 
   script.max_tenants = victims_.size();
-  const size_t committed_before = committed;
+  const size_t committed_before = writer.committed();
   const auto start = SteadyClock::now();
   const BulkReport tombstoned =
       Must(store_->Tombstone(victim_names_, script), "tombstoning the victims");
   const double seconds = SecondsSince(start);
-  const size_t committed_after = committed;
-  writer.join();
-  const size_t committed_late = committed - committed_after;
+  const size_t committed_during = writer.committed() - committed_before;
+  const std::string writer_error = writer.Join();
+  const size_t committed_after = writer.committed() - committed_before - committed_during;
 
   report.Say("the script overrides it (--max-tenants {}): {} tombstoned in {} ({} tenants/s)",
              victims_.size(), Plural(tombstoned.changed.size(), "tenant"), HumanSeconds(seconds),
@@ -375,11 +404,12 @@ void Drill::Incident(StepReport& report) {
   report.Say(
       "meanwhile {} other tenants kept writing on another thread: {} batches of {} events, {} "
       "committed before the tombstone, {} during it, {} after it",
-      writers_.size(), committed.load(), kConcurrentBatchEvents, committed_before,
-      committed_after - committed_before, committed_late);
+      writers_.size(), writer.committed(), kConcurrentBatchEvents, committed_before,
+      committed_during, committed_after);
   report.Expect(writer_error.empty(), "a concurrent writer failed: " + writer_error);
-  report.Expect(committed == writers_.size(), fmt::format("{} of {} concurrent batches committed",
-                                                          committed.load(), writers_.size()));
+  report.Expect(
+      writer.committed() == writers_.size(),
+      fmt::format("{} of {} concurrent batches committed", writer.committed(), writers_.size()));
 
   const auto read = store_->List(victim_names_.front());
   report.Expect(read.status().IsTenantDeleted(),
@@ -391,10 +421,10 @@ void Drill::Incident(StepReport& report) {
                     {"tombstone_seconds", seconds},
                     {"tombstoned", tombstoned.changed.size()},
                     {"concurrent_writers", writers_.size()},
-                    {"concurrent_batches", committed.load()},
+                    {"concurrent_batches", writer.committed()},
                     {"batches_before_tombstone", committed_before},
-                    {"batches_during_tombstone", committed_after - committed_before},
-                    {"batches_after_tombstone", committed_late},
+                    {"batches_during_tombstone", committed_during},
+                    {"batches_after_tombstone", committed_after},
                     {"victim_snapshot_seconds", snapshot_seconds}};
 }
 
