@@ -39,6 +39,8 @@ void AddAppendCommands(CLI::App& app, CliContext& context, CommandTable& table);
 void AddReadCommands(CLI::App& app, CliContext& context, CommandTable& table);
 // tombstone, restore, rewind.
 void AddAdminCommands(CLI::App& app, CliContext& context, CommandTable& table);
+// backup, restore-from-backup, export, import, purge plan, purge run, compact.
+void AddLifecycleCommands(CLI::App& app, CliContext& context, CommandTable& table);
 // drill.
 void AddDrillCommand(CLI::App& app, CliContext& context, CommandTable& table);
 

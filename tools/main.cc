@@ -62,6 +62,7 @@ int Main(int argc, char** argv) {
   AddAppendCommands(app, context, table);
   AddReadCommands(app, context, table);
   AddAdminCommands(app, context, table);
+  AddLifecycleCommands(app, context, table);
   AddDrillCommand(app, context, table);
 
   try {

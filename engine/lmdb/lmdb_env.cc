@@ -472,6 +472,63 @@ Status LmdbEnv::CompactInPlace() {
   }
 }
 
+Status LmdbEnv::RewriteInto(const std::string& dir) {
+  // LMDB's own compacting copy (mdb_env_copy2) copies pages whole, with the
+  // stale bytes in their unused space. Writing every entry again into a
+  // fresh environment gives pages that hold live bytes and zeros only.
+  MDB_env* out = nullptr;
+  int rc = mdb_env_create(&out);
+  if (rc != MDB_SUCCESS) return ToStatus(rc, "create environment");
+  struct Close {
+    MDB_env* env;
+    ~Close() { mdb_env_close(env); }
+  } close_out{out};
+  if ((rc = mdb_env_set_maxdbs(out, kMaxDatabases)) != MDB_SUCCESS ||
+      (rc = mdb_env_set_mapsize(out, map_bytes())) != MDB_SUCCESS ||
+      (rc = mdb_env_open(out, dir.c_str(), MDB_NOSYNC | MDB_NOTLS, 0600)) != MDB_SUCCESS) {
+    return ToStatus(rc, "open " + dir);
+  }
+  MDB_txn* source = nullptr;
+  if ((rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &source)) != MDB_SUCCESS) {
+    return ToStatus(rc, "begin read");
+  }
+  Txn source_txn(source, &dbs_, false);
+  constexpr size_t kEntriesPerCommit = 100000;
+  const std::pair<const char*, MDB_dbi> named[] = {
+      {"meta", dbs_.meta},   {"events", dbs_.events},         {"tenants", dbs_.tenants}, {"names", dbs_.names},
+      {"views", dbs_.views}, {"view_state", dbs_.view_state}, {"audit", dbs_.audit}};
+  for (const auto& [name, source_dbi] : named) {
+    MDB_cursor* cursor = nullptr;
+    if ((rc = mdb_cursor_open(source, source_dbi, &cursor)) != MDB_SUCCESS) return ToStatus(rc, "cursor");
+    struct CloseCursor {
+      MDB_cursor* c;
+      ~CloseCursor() { mdb_cursor_close(c); }
+    } close_cursor{cursor};
+    MDB_val key, value;
+    int found = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
+    do {
+      MDB_txn* target = nullptr;
+      MDB_dbi target_dbi;
+      if ((rc = mdb_txn_begin(out, nullptr, 0, &target)) != MDB_SUCCESS) return ToStatus(rc, "begin write");
+      if ((rc = mdb_dbi_open(target, name, MDB_CREATE, &target_dbi)) != MDB_SUCCESS) {
+        mdb_txn_abort(target);
+        return ToStatus(rc, std::string("create database ") + name);
+      }
+      for (size_t n = 0; found == MDB_SUCCESS && n < kEntriesPerCommit; ++n) {
+        if ((rc = mdb_put(target, target_dbi, &key, &value, MDB_APPEND)) != MDB_SUCCESS) {
+          mdb_txn_abort(target);
+          return ToStatus(rc, std::string("copy into ") + name);
+        }
+        found = mdb_cursor_get(cursor, &key, &value, MDB_NEXT);
+      }
+      if ((rc = mdb_txn_commit(target)) != MDB_SUCCESS) return ToStatus(rc, "commit copy");
+    } while (found == MDB_SUCCESS);
+    if (found != MDB_NOTFOUND) return ToStatus(found, std::string("read ") + name);
+  }
+  if ((rc = mdb_env_sync(out, 1)) != MDB_SUCCESS) return ToStatus(rc, "flush " + dir);
+  return Status::OK();
+}
+
 Status LmdbEnv::SwapInCompactCopy() {
   const fs::path dir(path_);
   const fs::path staging = dir / kCompactDir;
@@ -488,10 +545,9 @@ Status LmdbEnv::SwapInCompactCopy() {
   fs::remove_all(staging, ec);
   fs::create_directory(staging, ec);
   if (ec) return Status::IOError("cannot create " + staging.string() + ": " + ec.message());
-  int rc = mdb_env_copy2(env_, staging.c_str(), MDB_CP_COMPACT);
-  if (rc != MDB_SUCCESS) return ToStatus(rc, "compacting copy of " + path_);
-  if (::chmod(copy.c_str(), 0600) != 0) return Errno("chmod " + copy.string());
-  Status s = SyncPath(copy);
+  Status s = RewriteInto(staging.string());
+  if (!s.ok()) return s;
+  s = SyncPath(copy);
   if (!s.ok()) return s;
   dev_t dev;
   ino_t ino;

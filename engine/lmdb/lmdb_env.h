@@ -149,9 +149,11 @@ class LmdbEnv {
   // on meanwhile.
   Status CopyCompact(const std::string& dir);
 
-  // Replaces the data file by a compacted copy of its latest state, so that
-  // no byte of deleted data is left anywhere in the store's files (LMDB
-  // leaves old bytes in freed pages and in the unused space of live pages).
+  // Replaces the data file by a compacted copy of its latest state, written
+  // entry by entry into a fresh environment, so that no byte of deleted data
+  // is left anywhere in the store's files (LMDB leaves old bytes in freed
+  // pages and in the unused space of live pages, and its own compacting copy
+  // copies the latter).
   // Holds the writer lock while it copies. Every handle on the store, in
   // this process or another, moves to the new file at its next transaction;
   // a snapshot already open goes on reading the old one until it ends. An
@@ -188,6 +190,8 @@ class LmdbEnv {
   Status Run(bool writable, const std::function<Status(Txn&)>& fn);
   // Begins a transaction; REQUIRES: resize_mutex_ held shared.
   Begun Begin(bool writable, MDB_txn** txn, int* rc);
+  // Writes every entry of the latest snapshot into a new environment in `dir`.
+  Status RewriteInto(const std::string& dir);
   // Writes the compacted copy and swaps it in. REQUIRES: the writer lock.
   Status SwapInCompactCopy();
   // Adopts a map size grown by another process.
