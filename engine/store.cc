@@ -418,6 +418,15 @@ AuditEntry Store::Impl::MakeAudit(const AdminContext& context, std::string_view 
   return entry;
 }
 
+Status Store::Impl::AuditIn(lmdb::Txn& txn, const AdminContext& context, std::string_view default_command,
+                            const std::vector<std::string>& tenants, std::string outcome,
+                            uint64_t* audit_seq) const {
+  auto seq = audit::Append(txn, MakeAudit(context, default_command, tenants, std::move(outcome)));
+  if (!seq.ok()) return seq.status();
+  *audit_seq = *seq;
+  return Status::OK();
+}
+
 Status Store::Impl::Refuse(const AdminContext& context, std::string_view command,
                            const std::vector<std::string>& tenants, const Status& refusal) {
   auto recorded = AppendAudit(context, command, tenants, "refused: " + refusal.message());
@@ -526,10 +535,7 @@ Result<BulkReport> Store::Impl::Bulk(const std::vector<std::string>& requested,
     std::string outcome = context.dry_run ? "dry-run: " : "ok: ";
     outcome += std::to_string(report.changed.size()) + " changed, " +
                std::to_string(report.unchanged.size()) + " unchanged";
-    auto seq = audit::Append(txn, MakeAudit(context, command, tenants, outcome));
-    if (!seq.ok()) return seq.status();
-    report.audit_seq = *seq;
-    return Status::OK();
+    return AuditIn(txn, context, command, tenants, outcome, &report.audit_seq);
   });
   if (!refusal.ok()) return Refuse(context, command, tenants, refusal);
   if (!s.ok()) return s;
@@ -581,10 +587,7 @@ Result<RewindReport> Store::Impl::Rewind(std::string_view tenant, const Point& t
       if (r.ok()) r = views::Replace(txn, record, wanted);
       if (!r.ok()) return r;
     }
-    auto seq = audit::Append(txn, MakeAudit(context, kCommand, tenants, outcome));
-    if (!seq.ok()) return seq.status();
-    report.audit_seq = *seq;
-    return Status::OK();
+    return AuditIn(txn, context, kCommand, tenants, outcome, &report.audit_seq);
   });
   if (!refusal.ok()) return Refuse(context, kCommand, tenants, refusal);
   if (!s.ok()) return s;
@@ -633,13 +636,9 @@ Result<uint64_t> Store::Impl::AppendAudit(const AdminContext& context,
                                           const std::vector<std::string>& tenants,
                                           std::string_view outcome) {
   if (context.actor.empty()) return Status::InvalidArgument("an actor is required for the audit log");
-  const AuditEntry entry = MakeAudit(context, default_command, tenants, std::string(outcome));
   uint64_t seq = 0;
-  Status s = env_->Write([&](lmdb::Txn& txn) -> Status {
-    auto appended = audit::Append(txn, entry);
-    if (!appended.ok()) return appended.status();
-    seq = *appended;
-    return Status::OK();
+  Status s = env_->Write([&](lmdb::Txn& txn) {
+    return AuditIn(txn, context, default_command, tenants, std::string(outcome), &seq);
   });
   if (!s.ok()) return s;
   return seq;

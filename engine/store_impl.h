@@ -100,6 +100,10 @@ class Store::Impl {
                   const std::function<Status(const TenantRecord&, const views::Folded&)>& folded);
   AuditEntry MakeAudit(const AdminContext& context, std::string_view default_command,
                        const std::vector<std::string>& tenants, std::string outcome) const;
+  // Records an audit entry in `txn`, the transaction of the action itself,
+  // and sets *audit_seq to its seq.
+  Status AuditIn(lmdb::Txn& txn, const AdminContext& context, std::string_view default_command,
+                 const std::vector<std::string>& tenants, std::string outcome, uint64_t* audit_seq) const;
   // Records an audit entry in a transaction of its own.
   Result<uint64_t> AppendAudit(const AdminContext& context, std::string_view default_command,
                                const std::vector<std::string>& tenants, std::string_view outcome);

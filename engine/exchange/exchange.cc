@@ -127,11 +127,8 @@ Result<ImportReport> Store::Impl::Import(const std::string& file, const std::str
     report.events = record.event_count;
     report.chain_head = record.chain_head;
     report.state = record.state;
-    auto seq = audit::Append(txn, MakeAudit(context, kCommand, tenants,
-                                            "ok: " + std::to_string(record.event_count) + " events from " + file));
-    if (!seq.ok()) return seq.status();
-    report.audit_seq = *seq;
-    return Status::OK();
+    return AuditIn(txn, context, kCommand, tenants,
+                   "ok: " + std::to_string(record.event_count) + " events from " + file, &report.audit_seq);
   });
   if (!refusal.ok()) return Refuse(context, kCommand, tenants, refusal);
   if (!s.ok()) return s;

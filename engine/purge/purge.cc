@@ -211,12 +211,10 @@ Result<PurgeReport> Store::Impl::RunPurge(const std::string& plan_file, const st
       r = registry::Save(txn, record);
       if (!r.ok()) return r;
     }
-    auto seq = audit::Append(txn, MakeAudit(context, kCommand, tenants,
-                                            "ok: purged " + std::to_string(report.purged.size()) + " tenants, " +
-                                                std::to_string(report.events_removed) + " events"));
-    if (!seq.ok()) return seq.status();
-    report.audit_seq = *seq;
-    return Status::OK();
+    return AuditIn(txn, context, kCommand, tenants,
+                   "ok: purged " + std::to_string(report.purged.size()) + " tenants, " +
+                       std::to_string(report.events_removed) + " events",
+                   &report.audit_seq);
   });
   if (!refusal.ok()) return Refuse(context, kCommand, tenants, refusal);
   if (!s.ok()) return s;
