@@ -33,10 +33,18 @@ namespace {
 using json = nlohmann::ordered_json;
 using SteadyClock = std::chrono::steady_clock;
 
-// One non-victim tenant in this many keeps writing during the incident.
+// One non-victim tenant in this many keeps writing during the backup and
+// during the incident.
 constexpr size_t kConcurrentWriterEvery = 8;
-// Events in each batch those tenants write during the incident.
+// Events in each batch those tenants write, one batch during the backup and
+// one during the incident.
 constexpr size_t kConcurrentBatchEvents = 20;
+constexpr size_t kConcurrentRounds = 2;
+// One victim in this many is purged by mistake after the bulk restore, then
+// brought back from the backup.
+constexpr size_t kPurgedVictimEvery = 4;
+// Purged victims whose payload bytes are looked for in the store files.
+constexpr size_t kPurgeByteChecks = 4;
 // The tombstone blast-radius limit a cleanup script meets by default.
 constexpr size_t kBlastRadius = 10;
 // Bounds of the drill stores' initial map, about 1 KiB per event; the map
@@ -167,7 +175,7 @@ class BackgroundWriter {
  private:
   std::atomic<size_t> committed_{0};
   std::atomic<bool> done_{false};
-  std::string error_;  // written by the thread, read after Join
+  std::string error_;    // written by the thread, read after Join
   std::jthread thread_;  // last: it starts at construction and uses the members above
 };
 
@@ -188,10 +196,13 @@ class Drill {
 
   void Traffic(StepReport& report);
   void Reference(StepReport& report);
+  void HotBackup(StepReport& report);
   void Incident(StepReport& report);
   // Saves each victim's view and head before the incident, without writing.
   void SnapshotVictims();
   void BulkRestore(StepReport& report);
+  void Purge(StepReport& report);
+  void RestoreFromBackup(StepReport& report);
   void BadUpdate(StepReport& report);
   void VerifyChains(StepReport& report);
   void Proof(StepReport& report);
@@ -200,6 +211,10 @@ class Drill {
   // concurrent traffic. Runs on its own thread during Traffic.
   double BuildReference();
   std::vector<std::string> CheckVictim(size_t victim);
+  std::vector<std::string> CheckPurgedVictim(size_t victim);
+  // A long payload of each of the first purged victims, to look for in the
+  // store files.
+  std::vector<std::string> PurgedPayloadSamples() const;
   std::vector<std::string> CheckRewound();
 
   AdminContext Admin(std::string actor, std::string command, std::string reason) const;
@@ -210,14 +225,19 @@ class Drill {
   ScratchDir scratch_;
   std::string store_dir_;
   std::string reference_dir_;
+  std::string backup_dir_;
+  std::string purge_plan_file_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Store> reference_;
+  std::unique_ptr<Store> backup_;  // open read-only during the proof only
   std::future<double> reference_run_;
 
   std::vector<std::string> names_;  // every tenant, by index
   std::vector<size_t> victims_;     // indices of the cleanup script's wrong list
   std::vector<std::string> victim_names_;
   std::vector<bool> is_victim_;
+  std::vector<bool> victim_purged_;            // by victim position
+  std::vector<std::string> purged_names_;      // victims purged by mistake
   std::vector<size_t> writers_;                // non-victims writing during the incident
   size_t rewound_ = 0;                         // the non-victim given a bad update
   std::unique_ptr<TrafficGenerator> traffic_;  // the drill store's traffic
@@ -225,15 +245,22 @@ class Drill {
   uint64_t fill_events_ = 0;
   std::vector<std::vector<KeyValue>> victim_views_;  // by victim position, before the incident
   std::vector<uint64_t> victim_heads_;
+  std::vector<uint64_t> backup_chain_heads_;  // by victim position, as the backup holds them
   uint64_t rewind_point_ = 0;
   size_t damaged_keys_ = 0;
 };
 
 std::span<const Drill::Step> Drill::Steps() {
   static constexpr Step kSteps[] = {
-      {"traffic", &Drill::Traffic},      {"reference", &Drill::Reference},
-      {"incident", &Drill::Incident},    {"bulk-restore", &Drill::BulkRestore},
-      {"bad-update", &Drill::BadUpdate}, {"verify", &Drill::VerifyChains},
+      {"traffic", &Drill::Traffic},
+      {"reference", &Drill::Reference},
+      {"backup", &Drill::HotBackup},
+      {"incident", &Drill::Incident},
+      {"bulk-restore", &Drill::BulkRestore},
+      {"purge", &Drill::Purge},
+      {"restore-from-backup", &Drill::RestoreFromBackup},
+      {"bad-update", &Drill::BadUpdate},
+      {"verify", &Drill::VerifyChains},
       {"proof", &Drill::Proof},
   };
   return kSteps;
@@ -247,6 +274,8 @@ Drill::Drill(CliContext& context, const DrillOptions& options)
       scratch_(options.keep) {
   store_dir_ = options.dir.empty() ? scratch_.path() + "/store" : options.dir;
   reference_dir_ = scratch_.path() + "/reference";
+  backup_dir_ = scratch_.path() + "/backup-before-incident";
+  purge_plan_file_ = scratch_.path() + "/purge.plan";
   for (size_t i = 0; i < options.tenants; ++i) names_.push_back(TrafficGenerator::TenantName(i));
 
   // The wrong ID list: a deterministic scatter over all tenants.
@@ -263,6 +292,11 @@ Drill::Drill(CliContext& context, const DrillOptions& options)
   for (size_t v : victims_) {
     is_victim_[v] = true;
     victim_names_.push_back(names_[v]);
+  }
+  victim_purged_.assign(victims_.size(), false);
+  for (size_t v = 0; v < victims_.size(); v += kPurgedVictimEvery) {
+    victim_purged_[v] = true;
+    purged_names_.push_back(victim_names_[v]);
   }
   size_t non_victims = 0;
   for (size_t i = 0; i < options.tenants; ++i) {
@@ -328,9 +362,11 @@ double Drill::BuildReference() {
     Must(reference_->Append(names_[tenant], batch),
          fmt::format("appending to {} in the reference store", names_[tenant]));
   });
-  for (size_t writer : writers_) {
-    Must(reference_->Append(names_[writer], traffic.NextBatch(writer, kConcurrentBatchEvents)),
-         fmt::format("appending to {} in the reference store", names_[writer]));
+  for (size_t round = 0; round < kConcurrentRounds; ++round) {
+    for (size_t writer : writers_) {
+      Must(reference_->Append(names_[writer], traffic.NextBatch(writer, kConcurrentBatchEvents)),
+           fmt::format("appending to {} in the reference store", names_[writer]));
+    }
   }
   return SecondsSince(start);
 }
@@ -339,16 +375,70 @@ double Drill::BuildReference() {
 
 void Drill::Reference(StepReport& report) {
   const double seconds = reference_run_.get();
-  const uint64_t concurrent_events = writers_.size() * kConcurrentBatchEvents;
+  const uint64_t concurrent_events = writers_.size() * kConcurrentBatchEvents * kConcurrentRounds;
   report.Say(
       "incident-free run of the same traffic in a second store, built alongside step 1 in {}",
       HumanSeconds(seconds));
-  report.Say("{} plus the {} the other tenants write during the incident",
+  report.Say("{} plus the {} the other tenants write during the backup and the incident",
              Plural(fill_events_, "event"), Plural(concurrent_events, "event"));
   report.figures = {{"events", fill_events_ + concurrent_events}, {"build_seconds", seconds}};
 }
 
-// ---- 3. incident ----
+// ---- 3. backup ----
+
+void Drill::HotBackup(StepReport& report) {
+  BackgroundWriter writer(*store_, *traffic_, names_, writers_, kConcurrentBatchEvents);
+  writer.WaitForFirstCommit();
+  const size_t committed_before = writer.committed();
+  const auto start = SteadyClock::now();
+  const BackupReport backup =
+      Must(store_->Backup(backup_dir_, Admin(context_.Actor(), "backup", "nightly backup")),
+           fmt::format("backing up to {}", backup_dir_));
+  const double seconds = SecondsSince(start);
+  const size_t committed_during = writer.committed() - committed_before;
+  const std::string writer_error = writer.Join();
+  report.Say("hot backup to {}: {} in {} ({}/s), compacted", backup.dir, HumanBytes(backup.bytes),
+             HumanSeconds(seconds),
+             HumanBytes(static_cast<uint64_t>(PerSecond(backup.bytes, seconds))));
+  report.Say(
+      "meanwhile {} other tenants kept writing: {} batches of {} events, {} committed during "
+      "the copy",
+      writers_.size(), writer.committed(), kConcurrentBatchEvents, committed_during);
+  report.Expect(writer_error.empty(), "a concurrent writer failed: " + writer_error);
+  report.Expect(
+      writer.committed() == writers_.size(),
+      fmt::format("{} of {} concurrent batches committed", writer.committed(), writers_.size()));
+
+  // The copy is a store of its own: the victims' chains in it must verify.
+  const auto verify_start = SteadyClock::now();
+  std::unique_ptr<Store> copy = OpenDrillStore(backup_dir_, Mode::kReadOnly, map_bytes_);
+  const VerifyReport verified = Must(copy->Verify(victim_names_), "verifying the backup");
+  for (const std::string& victim : victim_names_) {
+    backup_chain_heads_.push_back(
+        Must(copy->Describe(victim), fmt::format("describing {} in the backup", victim))
+            .chain_head);
+  }
+  copy.reset();
+  const double verify_seconds = SecondsSince(verify_start);
+  for (const Damage& damage : verified.damaged) {
+    report.Expect(false,
+                  fmt::format("backup: {} seq {}: {}", damage.tenant, damage.seq, damage.problem));
+  }
+  report.Say("the copy opens as a store; the {} tenants of the coming incident verify in it: {}",
+             HumanCount(verified.tenants), Plural(verified.events, "event"));
+  report.figures = {{"dir", backup.dir},
+                    {"bytes", backup.bytes},
+                    {"backup_seconds", seconds},
+                    {"bytes_per_second", PerSecond(backup.bytes, seconds)},
+                    {"concurrent_batches", writer.committed()},
+                    {"batches_during_backup", committed_during},
+                    {"verified_tenants", verified.tenants},
+                    {"verified_events", verified.events},
+                    {"verify_ok", verified.ok},
+                    {"verify_seconds", verify_seconds}};
+}
+
+// ---- 4. incident ----
 
 void Drill::SnapshotVictims() {
   for (const std::string& victim : victim_names_) {
@@ -428,7 +518,7 @@ void Drill::Incident(StepReport& report) {
                     {"victim_snapshot_seconds", snapshot_seconds}};
 }
 
-// ---- 4. bulk restore ----
+// ---- 5. bulk restore ----
 
 void Drill::BulkRestore(StepReport& report) {
   AdminContext oncall = Admin(context_.Actor(), "restore", "undo the wrong cleanup");
@@ -446,7 +536,199 @@ void Drill::BulkRestore(StepReport& report) {
                     {"tenants_per_second", PerSecond(restored.changed.size(), seconds)}};
 }
 
-// ---- 5. bad update ----
+// ---- 6. purge ----
+
+std::vector<std::string> Drill::PurgedPayloadSamples() const {
+  std::vector<std::string> samples;
+  for (size_t v = 0; v < victims_.size() && samples.size() < kPurgeByteChecks; ++v) {
+    if (!victim_purged_[v] || victim_views_[v].empty()) continue;
+    const auto longest = std::max_element(
+        victim_views_[v].begin(), victim_views_[v].end(),
+        [](const KeyValue& a, const KeyValue& b) { return a.payload.size() < b.payload.size(); });
+    if (!longest->payload.empty()) samples.push_back(longest->payload);
+  }
+  return samples;
+}
+
+void Drill::Purge(StepReport& report) {
+  const size_t count = purged_names_.size();
+  const std::vector<std::string> samples = PurgedPayloadSamples();
+  const std::vector<bool> present_before =
+      Must(FindInFiles(store_dir_, samples), "searching the store files");
+  const size_t samples_before =
+      static_cast<size_t>(std::count(present_before.begin(), present_before.end(), true));
+
+  // The script runs again, this time in its "permanently delete" mode.
+  const auto start = SteadyClock::now();
+  AdminContext script =
+      Admin("cleanup-script", "tombstone", "permanently delete stale trial accounts");
+  script.max_tenants = count;
+  const BulkReport tombstoned =
+      Must(store_->Tombstone(purged_names_, script), "tombstoning the victims to purge");
+  report.Expect(tombstoned.changed.size() == count,
+                fmt::format("{} of {} tombstoned again", tombstoned.changed.size(), count));
+
+  script.command = "purge plan";
+  const PurgePlan plan =
+      Must(store_->PlanPurge(purged_names_, 0, purge_plan_file_, script), "planning the purge");
+  report.Expect(plan.tenants.size() == count,
+                fmt::format("the purge plan holds {} of {} tenants", plan.tenants.size(), count));
+
+  script.command = "purge run";
+  const auto wrong = store_->RunPurge(purge_plan_file_, plan.token + "0", script);
+  report.Expect(
+      wrong.status().IsRefused(),
+      fmt::format("purge run with a wrong token was not refused: {}", wrong.status().ToString()));
+  const PurgeReport purged =
+      Must(store_->RunPurge(purge_plan_file_, plan.token, script), "running the purge");
+  const double seconds = SecondsSince(start);
+  report.Expect(purged.purged.size() == count,
+                fmt::format("{} of {} victims purged", purged.purged.size(), count));
+  report.Expect(
+      purged.events_removed == plan.events,
+      fmt::format("{} events purged, the plan named {}", purged.events_removed, plan.events));
+
+  report.Say(
+      "the script runs again in its \"permanently delete\" mode on {} of the victims: "
+      "tombstone, purge plan (--older-than 0s) and purge run with its token, in {}",
+      HumanCount(count), HumanSeconds(seconds));
+  report.Say("purge run with a wrong token: refused, nothing purged: {}", wrong.status().message());
+  report.Say("{} and {} removed for good; data file {} → {}",
+             Plural(purged.purged.size(), "tenant"), Plural(purged.events_removed, "event"),
+             HumanBytes(purged.store_bytes_before), HumanBytes(purged.store_bytes_after));
+
+  // A purged tenant's name is free: only the list of records still shows it.
+  std::vector<std::string> purge_records;
+  for (const TenantInfo& info : Must(store_->Tenants(), "listing the tenants")) {
+    if (info.state == TenantState::kPurged && info.event_count == 0) {
+      purge_records.push_back(info.name);
+    }
+  }
+  std::sort(purge_records.begin(), purge_records.end());
+  size_t gone = 0;
+  for (const std::string& victim : purged_names_) {
+    const bool recorded = std::binary_search(purge_records.begin(), purge_records.end(), victim);
+    const auto view = store_->List(victim);
+    const auto log = store_->ReadLog(victim, 1, 1);
+    const bool unreadable = view.status().IsNotFound() && log.status().IsNotFound();
+    report.Expect(recorded, fmt::format("{}: no purge record after the purge", victim));
+    report.Expect(unreadable,
+                  fmt::format("{}: still readable after the purge: view {}, log {}", victim,
+                              view.status().ToString(), log.status().ToString()));
+    if (recorded && unreadable) ++gone;
+  }
+  const std::vector<bool> present_after =
+      Must(FindInFiles(store_dir_, samples), "searching the store files");
+  const size_t samples_after =
+      static_cast<size_t>(std::count(present_after.begin(), present_after.end(), true));
+  report.Expect(samples_before == samples.size(),
+                fmt::format("only {} of {} sampled payloads were in the store files before "
+                            "the purge",
+                            samples_before, samples.size()));
+  report.Expect(samples_after == 0, fmt::format("{} of {} sampled payloads of purged tenants are "
+                                                "still in the store files",
+                                                samples_after, samples.size()));
+  report.Say(
+      "{} gone: purge records kept, reads fail with \"{}\"; {} sampled payloads found in the "
+      "store files before, {} after",
+      Plural(gone, "tenant"), store_->List(purged_names_.front()).status().message(),
+      samples_before, samples_after);
+  report.figures = {{"purged", purged.purged.size()},
+                    {"events_removed", purged.events_removed},
+                    {"seconds", seconds},
+                    {"wrong_token_refused", wrong.status().IsRefused()},
+                    {"gone", gone},
+                    {"store_bytes_before", purged.store_bytes_before},
+                    {"store_bytes_after", purged.store_bytes_after},
+                    {"payload_samples", samples.size()},
+                    {"payload_samples_before", samples_before},
+                    {"payload_samples_after", samples_after}};
+}
+
+// ---- 7. restore from backup ----
+
+void Drill::RestoreFromBackup(StepReport& report) {
+  const size_t count = purged_names_.size();
+  AdminContext oncall =
+      Admin(context_.Actor(), "restore-from-backup", "bring back the purged tenants");
+  oncall.max_tenants = count;
+  const auto start = SteadyClock::now();
+  const RestoreReport restored = Must(store_->RestoreFromBackup(backup_dir_, purged_names_, oncall),
+                                      "restoring the purged victims from the backup");
+  const double seconds = SecondsSince(start);
+
+  uint64_t expected_events = 0;
+  for (size_t v = 0; v < victims_.size(); ++v) {
+    if (victim_purged_[v]) expected_events += victim_heads_[v];
+  }
+  for (const RestoreConflict& conflict : restored.conflicts) {
+    report.Expect(false, fmt::format("{}: conflict: {}", conflict.tenant, conflict.reason));
+  }
+  report.Expect(restored.restored.size() == count,
+                fmt::format("{} of {} purged victims restored from the backup",
+                            restored.restored.size(), count));
+  report.Expect(restored.events_copied == expected_events,
+                fmt::format("{} events copied from the backup, the victims had {}",
+                            restored.events_copied, expected_events));
+  report.Say("{} and {} brought back from the backup in {}: {} tenants/s, {} events/s",
+             Plural(restored.restored.size(), "tenant"), Plural(restored.events_copied, "event"),
+             HumanSeconds(seconds), Rate(restored.restored.size(), seconds),
+             Rate(restored.events_copied, seconds));
+
+  const auto verify_start = SteadyClock::now();
+  const VerifyReport verified = Must(store_->Verify(purged_names_), "verifying the restored");
+  for (const Damage& damage : verified.damaged) {
+    report.Expect(false,
+                  fmt::format("verify: {} seq {}: {}", damage.tenant, damage.seq, damage.problem));
+  }
+  size_t matching = 0;
+  for (size_t v = 0; v < victims_.size(); ++v) {
+    if (!victim_purged_[v]) continue;
+    const std::string& victim = victim_names_[v];
+    const TenantInfo info = Must(store_->Describe(victim), fmt::format("describing {}", victim));
+    const bool record = info.state == TenantState::kActive && info.head_seq == victim_heads_[v] &&
+                        info.chain_head == backup_chain_heads_[v];
+    report.Expect(record, fmt::format("{}: {} head {} chain {}; the backup holds it active, head "
+                                      "{} chain {}",
+                                      victim, TenantStateName(info.state), info.head_seq,
+                                      FormatChain(info.chain_head), victim_heads_[v],
+                                      FormatChain(backup_chain_heads_[v])));
+    const std::vector<KeyValue> view =
+        Must(store_->List(victim), fmt::format("reading {}", victim));
+    const std::vector<std::string> problems = CompareViews(victim, view, victim_views_[v]);
+    for (const std::string& problem : problems) report.Expect(false, problem);
+    if (record && problems.empty()) ++matching;
+  }
+  const double verify_seconds = SecondsSince(verify_start);
+  report.Say(
+      "verified in {}: {} chains intact; {} with the backup's chain head and the view of "
+      "before the incident",
+      HumanSeconds(verify_seconds), HumanCount(verified.tenants), Plural(matching, "tenant"));
+
+  AdminContext again = oncall;
+  again.dry_run = true;
+  const RestoreReport rerun = Must(store_->RestoreFromBackup(backup_dir_, purged_names_, again),
+                                   "dry run of the restore again");
+  report.Expect(
+      rerun.unchanged.size() == count && rerun.restored.empty() && rerun.conflicts.empty(),
+      fmt::format("running the restore again would restore {}, leave {} unchanged, "
+                  "find {} conflicts",
+                  rerun.restored.size(), rerun.unchanged.size(), rerun.conflicts.size()));
+  report.Say("running it again is safe: a dry run reports {} unchanged",
+             HumanCount(rerun.unchanged.size()));
+  report.figures = {{"restored", restored.restored.size()},
+                    {"conflicts", restored.conflicts.size()},
+                    {"events_copied", restored.events_copied},
+                    {"seconds", seconds},
+                    {"tenants_per_second", PerSecond(restored.restored.size(), seconds)},
+                    {"events_per_second", PerSecond(restored.events_copied, seconds)},
+                    {"verified_ok", verified.ok},
+                    {"matching_backup", matching},
+                    {"verify_seconds", verify_seconds},
+                    {"rerun_unchanged", rerun.unchanged.size()}};
+}
+
+// ---- 8. bad update ----
 
 void Drill::BadUpdate(StepReport& report) {
   const std::string& tenant = names_[rewound_];
@@ -512,7 +794,7 @@ void Drill::BadUpdate(StepReport& report) {
                     {"view_restored", view_problems.empty()}};
 }
 
-// ---- 6. verify ----
+// ---- 9. verify ----
 
 void Drill::VerifyChains(StepReport& report) {
   const auto start = SteadyClock::now();
@@ -532,7 +814,7 @@ void Drill::VerifyChains(StepReport& report) {
                     {"events_per_second", PerSecond(verified.events, seconds)}};
 }
 
-// ---- 7. proof ----
+// ---- 10. proof ----
 
 std::vector<std::string> Drill::CheckVictim(size_t victim) {
   const std::string& tenant = victim_names_[victim];
@@ -558,6 +840,45 @@ std::vector<std::string> Drill::CheckVictim(size_t victim) {
   const std::span<const Event> prefix(log->data(), std::min(n, log->size()));
   for (std::string& problem : CompareEvents(tenant, prefix, *expected))
     problems.push_back(std::move(problem));
+  return problems;
+}
+
+std::vector<std::string> Drill::CheckPurgedVictim(size_t victim) {
+  const std::string& tenant = victim_names_[victim];
+  auto view = store_->List(tenant);
+  if (!view.ok())
+    return {fmt::format("{}: reading the view: {}", tenant, view.status().ToString())};
+  std::vector<std::string> problems = CompareViews(tenant, *view, victim_views_[victim]);
+
+  const auto info = store_->Describe(tenant);
+  const auto backup_info = backup_->Describe(tenant);
+  if (!info.ok() || !backup_info.ok()) {
+    problems.push_back(fmt::format("{}: describe failed: {} / backup: {}", tenant,
+                                   info.status().ToString(), backup_info.status().ToString()));
+    return problems;
+  }
+  if (info->state != backup_info->state || info->head_seq != backup_info->head_seq ||
+      info->event_count != backup_info->event_count ||
+      info->chain_head != backup_info->chain_head) {
+    problems.push_back(fmt::format(
+        "{}: record {} head {} events {} chain {}; the backup's {} head {} events {} chain {}",
+        tenant, TenantStateName(info->state), info->head_seq, info->event_count,
+        FormatChain(info->chain_head), TenantStateName(backup_info->state), backup_info->head_seq,
+        backup_info->event_count, FormatChain(backup_info->chain_head)));
+  }
+  const auto log = ReadWholeLog(*store_, tenant);
+  const auto in_backup = ReadWholeLog(*backup_, tenant);
+  const auto expected = ReadWholeLog(*reference_, tenant);
+  if (!log.ok() || !in_backup.ok() || !expected.ok()) {
+    problems.push_back(fmt::format("{}: reading the log: {} / backup: {} / reference: {}", tenant,
+                                   log.status().ToString(), in_backup.status().ToString(),
+                                   expected.status().ToString()));
+    return problems;
+  }
+  for (std::string& problem : CompareEvents(tenant, *log, *in_backup))
+    problems.push_back(fmt::format("against the backup: {}", problem));
+  for (std::string& problem : CompareEvents(tenant, *log, *expected))
+    problems.push_back(fmt::format("against the reference: {}", problem));
   return problems;
 }
 
@@ -594,6 +915,7 @@ void Drill::Proof(StepReport& report) {
   reference_.reset();
   store_ = OpenDrillStore(store_dir_, Mode::kReadOnly, map_bytes_);
   reference_ = OpenDrillStore(reference_dir_, Mode::kReadOnly, map_bytes_);
+  backup_ = OpenDrillStore(backup_dir_, Mode::kReadOnly, map_bytes_);
 
   std::vector<size_t> victim_position(options_.tenants, 0);
   for (size_t v = 0; v < victims_.size(); ++v) victim_position[victims_[v]] = v;
@@ -607,6 +929,8 @@ void Drill::Proof(StepReport& report) {
     std::vector<std::string> found;
     if (tenant == rewound_) {
       found = CheckRewound();
+    } else if (is_victim_[tenant] && victim_purged_[victim_position[tenant]]) {
+      found = CheckPurgedVictim(victim_position[tenant]);
     } else if (is_victim_[tenant]) {
       found = CheckVictim(victim_position[tenant]);
     } else {
@@ -626,16 +950,23 @@ void Drill::Proof(StepReport& report) {
       "{} untouched tenants byte-identical to the reference run: records, chain heads, "
       "every event with its chain, views",
       HumanCount(untouched));
+  const size_t purged = purged_names_.size();
   report.Say(
-      "{} victims: views equal their views before the incident; logs are the reference "
-      "run's plus tombstone and restore",
-      HumanCount(victims_.size()));
+      "{} victims restored in bulk: views equal their views before the incident; logs are the "
+      "reference run's plus tombstone and restore",
+      HumanCount(victims_.size() - purged));
+  report.Say(
+      "{} victims purged and restored from the backup: records, chain heads and every event "
+      "equal the backup's and the reference run's; views equal their views before the incident",
+      HumanCount(purged));
   report.Say(
       "{}: view equals the reference run's; log is the reference run's plus the bad batch "
       "and one rewind",
       names_[rewound_]);
   report.figures = {{"untouched_tenants", untouched},
                     {"victims", victims_.size()},
+                    {"victims_restored_in_bulk", victims_.size() - purged},
+                    {"victims_restored_from_backup", purged},
                     {"rewound_tenant", names_[rewound_]},
                     {"problems", report.problems.size()}};
 }
@@ -653,8 +984,10 @@ int Drill::Run() {
        {"events_per_tenant", options_.events},
        {"victims", options_.victims},
        {"seed", options_.seed},
+       {"purged_victims", purged_names_.size()},
        {"store", store_dir_},
-       {"reference_store", options_.keep ? json(reference_dir_) : json(nullptr)}});
+       {"reference_store", options_.keep ? json(reference_dir_) : json(nullptr)},
+       {"backup", options_.keep ? json(backup_dir_) : json(nullptr)}});
   drill_report.Start();
   for (const Step& step : Steps()) {
     StepReport report;
@@ -707,7 +1040,8 @@ void AddDrillCommand(CLI::App& app, CliContext& context, CommandTable& table) {
   cmd->add_option("--victims", options->victims,
                   "Tenants the cleanup script tombstones (default 400)");
   cmd->add_option("--seed", options->seed, "Seed of the synthetic traffic");
-  cmd->add_flag("--keep", options->keep, "Keep the temporary directories");
+  cmd->add_flag("--keep", options->keep,
+                "Keep the temporary directories (reference store, backup, purge plan)");
   cmd->footer(
       "The drill store is a new temporary directory, or --db DIR when given on the command line "
       "(it must be empty or missing; TENANTLOG_DB is not used).");

@@ -1,7 +1,9 @@
 // The incident drill (CLI.md "drill"): builds a fresh store, fills it with
-// realistic multi-tenant traffic, replays the April 2022 incident (a cleanup
-// script tombstoning the wrong tenants while others keep writing), repairs
-// it, and proves that nobody else was touched.
+// realistic multi-tenant traffic, takes a hot backup, replays the April 2022
+// incident (a cleanup script tombstoning the wrong tenants while others keep
+// writing, then purging some of them for good), repairs it (bulk restore, and
+// restore from the backup for the purged), and proves that nobody else was
+// touched.
 #ifndef TENANTLOG_TOOLS_DRILL_H_
 #define TENANTLOG_TOOLS_DRILL_H_
 
@@ -19,7 +21,7 @@ struct DrillOptions {
   size_t victims = 400;      // tenants the cleanup script tombstones
   uint64_t seed = 20220405;  // of the synthetic traffic
   std::string dir;           // the drill store; empty: a temporary directory
-  bool keep = false;         // keep the temporary directories
+  bool keep = false;         // keep the temporary directories (reference, backup, plan)
 };
 
 // Runs the drill, printing each step (or, with context.json(), one JSON

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <thread>
 
 #include "output.h"
@@ -12,6 +15,8 @@ namespace tenantlog::tool {
 namespace {
 
 constexpr size_t kLogPage = 4096;
+// Bytes of a file read at once when searching it.
+constexpr size_t kScanChunk = size_t{16} << 20;
 
 // The first field in which two events differ, or empty.
 std::string FirstFieldDifference(const Event& a, const Event& b) {
@@ -134,6 +139,44 @@ std::vector<std::string> CompareWithReference(Store& store, Store& reference,
     problems.push_back(std::move(problem));
   }
   return problems;
+}
+
+Result<std::vector<bool>> FindInFiles(const std::string& dir,
+                                      const std::vector<std::string>& needles) {
+  using Searcher = std::boyer_moore_horspool_searcher<std::string::const_iterator>;
+  std::vector<Searcher> searchers;
+  size_t longest = 0;
+  for (const std::string& needle : needles) {
+    searchers.emplace_back(needle.begin(), needle.end());
+    longest = std::max(longest, needle.size());
+  }
+  std::vector<bool> found(needles.size(), false);
+  std::error_code error;
+  std::filesystem::recursive_directory_iterator files(dir, error);
+  if (error) return Status::IOError(fmt::format("listing {}: {}", dir, error.message()));
+  for (const auto& entry : files) {
+    if (!entry.is_regular_file(error)) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    if (!in) return Status::IOError(fmt::format("cannot open {}", entry.path().string()));
+    // Each chunk starts with the last longest-1 bytes of the one before, so
+    // that a needle across a chunk boundary is found.
+    std::string window;
+    while (in) {
+      const size_t kept = window.size();
+      window.resize(kept + kScanChunk);
+      in.read(window.data() + kept, static_cast<std::streamsize>(kScanChunk));
+      window.resize(kept + static_cast<size_t>(in.gcount()));
+      if (in.bad()) return Status::IOError(fmt::format("reading {}", entry.path().string()));
+      for (size_t i = 0; i < needles.size(); ++i) {
+        if (found[i]) continue;
+        const std::string& text = window;
+        found[i] = std::search(text.begin(), text.end(), searchers[i]) != text.end();
+      }
+      const size_t overlap = std::min(window.size(), longest > 0 ? longest - 1 : 0);
+      window.erase(0, window.size() - overlap);
+    }
+  }
+  return found;
 }
 
 void ParallelFor(size_t n, size_t threads, const std::function<void(size_t)>& fn) {

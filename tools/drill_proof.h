@@ -35,6 +35,12 @@ std::vector<std::string> CompareViews(std::string_view tenant, const std::vector
 std::vector<std::string> CompareWithReference(Store& store, Store& reference,
                                               std::string_view tenant);
 
+// For each of `needles` (non-empty byte strings), whether it occurs in any
+// regular file under directory `dir`, read as raw bytes.
+// Errors: IOError (a file cannot be listed or read).
+Result<std::vector<bool>> FindInFiles(const std::string& dir,
+                                      const std::vector<std::string>& needles);
+
 // Calls `fn(i)` for every i in [0, n) on `threads` threads.
 // REQUIRES: fn does not throw.
 void ParallelFor(size_t n, size_t threads, const std::function<void(size_t)>& fn);

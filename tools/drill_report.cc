@@ -25,7 +25,7 @@ void DrillReport::Start() const {
 
 void DrillReport::AddStep(StepReport step) {
   if (!json_) {
-    fmt::print("\n[{}/{}] {:<13} {}\n", reports_.size() + 1, steps_, step.name,
+    fmt::print("\n[{}/{}] {:<19} {}\n", reports_.size() + 1, steps_, step.name,
                HumanSeconds(step.seconds));
     for (const std::string& line : step.lines) fmt::print("      {}\n", line);
     for (const std::string& problem : step.problems) fmt::print("      PROBLEM: {}\n", problem);
@@ -44,8 +44,9 @@ bool DrillReport::Finish() const {
   const bool ok = problems.empty() && reports_.size() == steps_;
   const std::string verdict =
       ok ? fmt::format(
-               "PASS: victims restored, bad update rewound, every chain intact, every "
-               "other tenant byte-identical to a run without the incident ({} total)",
+               "PASS: victims restored, purged victims restored from the backup, bad "
+               "update rewound, every chain intact, every other tenant byte-identical to a run "
+               "without the incident ({} total)",
                HumanSeconds(total))
          : fmt::format("FAIL: {}{}", Plural(problems.size(), "problem"),
                        reports_.size() == steps_ ? "" : ", drill stopped early");
