@@ -78,14 +78,6 @@ Status Txn::Put(MDB_dbi dbi, std::string_view key, std::string_view value, unsig
   return Checked(mdb_put(txn_, dbi, &k, &v, flags), "put");
 }
 
-Result<char*> Txn::Reserve(MDB_dbi dbi, std::string_view key, size_t size, unsigned flags) {
-  MDB_val k = ToVal(key);
-  MDB_val v{size, nullptr};
-  Status s = Checked(mdb_put(txn_, dbi, &k, &v, flags | MDB_RESERVE), "put");
-  if (!s.ok()) return s;
-  return static_cast<char*>(v.mv_data);
-}
-
 Status Txn::Delete(MDB_dbi dbi, std::string_view key) {
   MDB_val k = ToVal(key);
   int rc = mdb_del(txn_, dbi, &k, nullptr);
@@ -131,7 +123,6 @@ Result<bool> Cursor::Seek(std::string_view key) {
 Result<bool> Cursor::Last() { return Move(MDB_LAST); }
 Result<bool> Cursor::First() { return Move(MDB_FIRST); }
 Result<bool> Cursor::Next() { return Move(MDB_NEXT); }
-Result<bool> Cursor::Prev() { return Move(MDB_PREV); }
 
 Status Cursor::DeleteCurrent() { return txn_->Checked(mdb_cursor_del(cursor_, 0), "cursor delete"); }
 

@@ -60,9 +60,6 @@ class Txn {
   Result<std::string_view> Get(MDB_dbi dbi, std::string_view key);
   // REQUIRES: writable().
   Status Put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigned flags = 0);
-  // Reserves `size` bytes for `key` and returns where to write them.
-  // REQUIRES: writable(). The pointer is valid until the next write.
-  Result<char*> Reserve(MDB_dbi dbi, std::string_view key, size_t size, unsigned flags = 0);
   // Deletes `key`; a missing key is not an error.
   Status Delete(MDB_dbi dbi, std::string_view key);
   // Deletes every key starting with `prefix`.
@@ -100,7 +97,6 @@ class Cursor {
   // Positions at the first key of the database. Returns false when empty.
   Result<bool> First();
   Result<bool> Next();
-  Result<bool> Prev();
   // REQUIRES: positioned.
   std::string_view key() const { return FromVal(key_); }
   std::string_view value() const { return FromVal(value_); }
