@@ -5,16 +5,17 @@
 
 namespace tenantlog::bench {
 
-Options StoreOptions(bool durable) {
+Options StoreOptions(bool durable, uint32_t checkpoint_interval) {
   Options options;
   options.sync = durable;
+  options.view_checkpoint_interval = checkpoint_interval;
   options.initial_map_bytes = kMapBytes;
   return options;
 }
 
-std::unique_ptr<Store> OpenStore(const std::string& dir, bool durable) {
+std::unique_ptr<Store> OpenStore(const std::string& dir, bool durable, uint32_t checkpoint_interval) {
   std::unique_ptr<Store> store;
-  CheckOk(Store::Open(StoreOptions(durable), dir, &store), "open store " + dir);
+  CheckOk(Store::Open(StoreOptions(durable, checkpoint_interval), dir, &store), "open store " + dir);
   return store;
 }
 
@@ -25,13 +26,14 @@ AdminContext BenchAdmin() {
   return context;
 }
 
-TenantlogTarget::TenantlogTarget(std::string dir) : dir_(std::move(dir)) {
-  store_ = OpenStore(dir_, true);
+TenantlogTarget::TenantlogTarget(std::string dir, uint32_t checkpoint_interval)
+    : dir_(std::move(dir)), checkpoint_interval_(checkpoint_interval) {
+  store_ = OpenStore(dir_, true, checkpoint_interval_);
 }
 
 void TenantlogTarget::SetDurable(bool durable) {
   store_.reset();
-  store_ = OpenStore(dir_, durable);
+  store_ = OpenStore(dir_, durable, checkpoint_interval_);
 }
 
 void TenantlogTarget::Append(uint64_t tenant, uint64_t, const PreparedBatch& batch) {

@@ -12,17 +12,20 @@
 namespace tenantlog::bench {
 
 // The map starts at the peers' size, so that no implementation pays for growth.
-Options StoreOptions(bool durable);
+// Views are checkpointed every `checkpoint_interval` events (0: never).
+Options StoreOptions(bool durable, uint32_t checkpoint_interval = Options().view_checkpoint_interval);
 
 // Opens (creating) the store in `dir`. Fatal on failure.
-std::unique_ptr<Store> OpenStore(const std::string& dir, bool durable);
+std::unique_ptr<Store> OpenStore(const std::string& dir, bool durable,
+                                 uint32_t checkpoint_interval = Options().view_checkpoint_interval);
 
 // Who the admin calls of the benchmarks are recorded as; no tenant limit.
 AdminContext BenchAdmin();
 
 class TenantlogTarget final : public AppendTarget {
  public:
-  explicit TenantlogTarget(std::string dir);
+  explicit TenantlogTarget(std::string dir,
+                           uint32_t checkpoint_interval = Options().view_checkpoint_interval);
   void SetDurable(bool durable) override;
   // Appends to the tenant named TenantName(tenant).
   void Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& batch) override;
@@ -30,6 +33,7 @@ class TenantlogTarget final : public AppendTarget {
 
  private:
   std::string dir_;
+  uint32_t checkpoint_interval_;
   std::unique_ptr<Store> store_;
 };
 

@@ -11,7 +11,7 @@
 #include "tenants/tenant_registry.h"
 #include "timeline/timeline.h"
 #include "verify/verifier.h"
-#include "views/key_value_view.h"
+#include "views/view.h"
 
 namespace tenantlog {
 
@@ -86,7 +86,7 @@ Status Store::Impl::ValidateBatch(const AppendBatch& batch) const {
 
 // One caller's append waiting in the group commit queue.
 struct Store::Impl::PendingAppend {
-  std::string_view tenant;
+  TenantRef tenant;
   const AppendBatch* batch;
   const WriteOptions* options;
   int64_t now = 0;
@@ -94,9 +94,9 @@ struct Store::Impl::PendingAppend {
   bool done = false;
 };
 
-Result<AppendResult> Store::Impl::Append(std::string_view tenant, const AppendBatch& batch,
+Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBatch& batch,
                                          const WriteOptions& write_options) {
-  Status s = CheckTenantName(tenant);
+  Status s = CheckTenantName(tenant.name);
   if (s.ok()) s = ValidateBatch(batch);
   if (!s.ok()) return s;
   PendingAppend me{tenant, &batch, &write_options};
@@ -140,11 +140,11 @@ Result<AppendResult> Store::Impl::Append(std::string_view tenant, const AppendBa
 Status Store::Impl::AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote) {
   const AppendBatch& batch = *append->batch;
   TenantRecord record;
-  Status s = registry::LoadByName(txn, append->tenant, &record);
-  const bool created = s.IsNotFound();
+  Status s = LoadTenant(txn, append->tenant, &record);
+  const bool created = s.IsNotFound() && append->tenant.id == 0;
   if (created) {
     record = TenantRecord();
-    record.name = std::string(append->tenant);
+    record.name = std::string(append->tenant.name);
   } else if (!s.ok()) {
     append->result = s;
     return s;
@@ -179,7 +179,7 @@ Status Store::Impl::AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote
 
   *wrote = true;
   if (created) {
-    s = registry::Create(txn, append->tenant, append->now, &record);
+    s = registry::Create(txn, append->tenant.name, append->now, &record);
     if (!s.ok()) return fail(s);
   }
   AppendResult result;
@@ -206,9 +206,17 @@ Status Store::Impl::AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote
 
 // ---- Reading ----
 
-Status Store::Impl::LoadReadable(lmdb::Txn& txn, std::string_view tenant, TenantRecord* record) const {
-  Status s = CheckTenantName(tenant);
-  if (s.ok()) s = registry::LoadByName(txn, tenant, record);
+Status Store::Impl::LoadTenant(lmdb::Txn& txn, const TenantRef& tenant, TenantRecord* record) const {
+  Status s = CheckTenantName(tenant.name);
+  if (s.ok()) s = registry::LoadByName(txn, tenant.name, record);
+  if (s.ok() && tenant.id != 0 && record->id != tenant.id) {
+    return Status::NotFound("tenant " + record->name + " was purged; the name now belongs to another tenant");
+  }
+  return s;
+}
+
+Status Store::Impl::LoadReadable(lmdb::Txn& txn, const TenantRef& tenant, TenantRecord* record) const {
+  Status s = LoadTenant(txn, tenant, record);
   if (s.ok()) s = CheckReadable(*record);
   return s;
 }
@@ -223,13 +231,12 @@ Result<uint64_t> Store::Impl::Resolve(lmdb::Txn& txn, const TenantRecord& record
   return point.seq();
 }
 
-Result<std::vector<Event>> Store::Impl::ReadLog(std::string_view tenant, uint64_t from_seq,
+Result<std::vector<Event>> Store::Impl::ReadLog(const TenantRef& tenant, uint64_t from_seq,
                                                 size_t limit) {
   std::vector<Event> events;
   Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
-    Status found = CheckTenantName(tenant);
-    if (found.ok()) found = registry::LoadByName(txn, tenant, &record);
+    Status found = LoadTenant(txn, tenant, &record);
     if (!found.ok()) return found;
     const uint64_t first = std::max<uint64_t>(from_seq, 1);
     if (first > record.head_seq || limit == 0) return Status::OK();
@@ -244,9 +251,12 @@ Result<std::vector<Event>> Store::Impl::ReadLog(std::string_view tenant, uint64_
 }
 
 Status Store::Impl::WithView(
-    std::string_view tenant, const ReadOptions& options,
-    const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
+    const TenantRef& tenant, const ReadOptions& options,
+    const std::function<Status(lmdb::Txn&, const TenantRecord&, const views::ViewDef&)>& persisted,
     const std::function<Status(const TenantRecord&, const views::Folded&)>& folded) {
+  auto found = views_->Find(options.view);
+  if (!found.ok()) return found.status();
+  const views::ViewDef& view = **found;
   if (options.as_of) {
     return env_->Read([&](lmdb::Txn& txn) -> Status {
       TenantRecord record;
@@ -255,7 +265,7 @@ Status Store::Impl::WithView(
       auto at = Resolve(txn, record, *options.as_of);
       if (!at.ok()) return at.status();
       views::Folded state;
-      r = views::FoldAsOf(txn, record, *at, &state);
+      r = views::FoldAsOf(txn, record, view, *at, &state);
       return r.ok() ? folded(record, state) : r;
     });
   }
@@ -264,35 +274,35 @@ Status Store::Impl::WithView(
     TenantRecord record;
     Status r = LoadReadable(txn, tenant, &record);
     if (!r.ok()) return r;
-    auto current = views::IsCurrent(txn, record);
+    auto current = views::IsCurrent(txn, record, view);
     if (!current.ok()) return current.status();
     if (*current) {
       done = true;
-      return persisted(txn, record);
+      return persisted(txn, record, view);
     }
-    if (!env_->read_only()) return Status::OK();
+    if (!env_->read_only() && view.persisted()) return Status::OK();
     done = true;
     views::Folded state;
-    r = views::FoldAsOf(txn, record, record.head_seq, &state);
+    r = views::FoldAsOf(txn, record, view, record.head_seq, &state);
     return r.ok() ? folded(record, state) : r;
   });
   if (!s.ok() || done) return s;
   return env_->Write([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
     Status r = LoadReadable(txn, tenant, &record);
-    if (r.ok()) r = views::CatchUp(txn, record);
-    if (r.ok()) r = persisted(txn, record);
+    if (r.ok()) r = views::CatchUp(txn, record, view, options_.view_checkpoint_interval);
+    if (r.ok()) r = persisted(txn, record, view);
     return r;
   });
 }
 
-Result<std::string> Store::Impl::Get(std::string_view tenant, std::string_view key,
+Result<std::string> Store::Impl::Get(const TenantRef& tenant, std::string_view key,
                                      const ReadOptions& options) {
   std::string payload;
   Status s = WithView(
       tenant, options,
-      [&](lmdb::Txn& txn, const TenantRecord& record) -> Status {
-        auto value = views::Get(txn, record, key);
+      [&](lmdb::Txn& txn, const TenantRecord& record, const views::ViewDef& view) -> Status {
+        auto value = views::Get(txn, record, view, key);
         if (!value.ok()) return value.status();
         payload = std::move(*value);
         return Status::OK();
@@ -307,11 +317,13 @@ Result<std::string> Store::Impl::Get(std::string_view tenant, std::string_view k
   return payload;
 }
 
-Result<std::vector<KeyValue>> Store::Impl::List(std::string_view tenant, const ReadOptions& options) {
+Result<std::vector<KeyValue>> Store::Impl::List(const TenantRef& tenant, const ReadOptions& options) {
   std::vector<KeyValue> out;
   Status s = WithView(
       tenant, options,
-      [&](lmdb::Txn& txn, const TenantRecord& record) { return views::List(txn, record, &out); },
+      [&](lmdb::Txn& txn, const TenantRecord& record, const views::ViewDef& view) {
+        return views::List(txn, record, view, &out);
+      },
       [&](const TenantRecord&, const views::Folded& state) -> Status {
         out.clear();
         for (const auto* entry : state.Sorted()) out.push_back(KeyValue{entry->first, entry->second.payload});
@@ -321,12 +333,11 @@ Result<std::vector<KeyValue>> Store::Impl::List(std::string_view tenant, const R
   return out;
 }
 
-Result<TenantInfo> Store::Impl::Describe(std::string_view tenant) {
+Result<TenantInfo> Store::Impl::Describe(const TenantRef& tenant) {
   TenantInfo info;
   Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
-    Status r = CheckTenantName(tenant);
-    if (r.ok()) r = registry::LoadByName(txn, tenant, &record);
+    Status r = LoadTenant(txn, tenant, &record);
     if (r.ok()) info = record.ToInfo();
     return r;
   });
@@ -350,12 +361,11 @@ Result<std::vector<TenantInfo>> Store::Impl::Tenants() {
   return out;
 }
 
-Result<uint64_t> Store::Impl::ResolvePoint(std::string_view tenant, const Point& point) {
+Result<uint64_t> Store::Impl::ResolvePoint(const TenantRef& tenant, const Point& point) {
   uint64_t seq = 0;
   Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
-    Status r = CheckTenantName(tenant);
-    if (r.ok()) r = registry::LoadByName(txn, tenant, &record);
+    Status r = LoadTenant(txn, tenant, &record);
     if (!r.ok()) return r;
     auto at = Resolve(txn, record, point);
     if (!at.ok()) return at.status();
@@ -379,7 +389,7 @@ uint64_t HidingMarker(const TenantRecord& record, uint64_t from, uint64_t to, ui
 
 }  // namespace
 
-Result<ViewDiff> Store::Impl::Diff(std::string_view tenant, const Point& from,
+Result<ViewDiff> Store::Impl::Diff(const TenantRef& tenant, const Point& from,
                                    const std::optional<Point>& to) {
   ViewDiff diff;
   Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
@@ -391,8 +401,9 @@ Result<ViewDiff> Store::Impl::Diff(std::string_view tenant, const Point& from,
     auto to_seq = to ? Resolve(txn, record, *to) : Result<uint64_t>(record.head_seq);
     if (!to_seq.ok()) return to_seq.status();
     views::Folded before, after;
-    r = views::FoldAsOf(txn, record, *from_seq, &before, /*track_deletes=*/true);
-    if (r.ok()) r = views::FoldAsOf(txn, record, *to_seq, &after, /*track_deletes=*/true);
+    const views::ViewDef& view = views::ViewDef::Builtin();
+    r = views::FoldAsOf(txn, record, view, *from_seq, &before, /*track_deletes=*/true);
+    if (r.ok()) r = views::FoldAsOf(txn, record, view, *to_seq, &after, /*track_deletes=*/true);
     if (!r.ok()) return r;
     diff = views::Compare(before, after, [&](uint64_t put_seq) {
       return HidingMarker(record, *from_seq, *to_seq, put_seq);
@@ -567,8 +578,9 @@ Result<RewindReport> Store::Impl::Rewind(std::string_view tenant, const Point& t
     if (!target.ok()) return target.status();
     report.target_seq = *target;
     views::Folded current, wanted;
-    r = views::FoldAsOf(txn, record, record.head_seq, &current, /*track_deletes=*/true);
-    if (r.ok()) r = views::FoldAsOf(txn, record, *target, &wanted, /*track_deletes=*/true);
+    const views::ViewDef& view = views::ViewDef::Builtin();
+    r = views::FoldAsOf(txn, record, view, record.head_seq, &current, /*track_deletes=*/true);
+    if (r.ok()) r = views::FoldAsOf(txn, record, view, *target, &wanted, /*track_deletes=*/true);
     if (!r.ok()) return r;
     const uint64_t marker_seq = record.head_seq + 1;
     report.diff = views::Compare(current, wanted, [&](uint64_t) { return marker_seq; });
@@ -583,8 +595,9 @@ Result<RewindReport> Store::Impl::Rewind(std::string_view tenant, const Point& t
       record.timeline_version += 1;
       report.marker_seq = record.head_seq;
       r = registry::Save(txn, record);
-      // The new current state is the target's: it becomes the view at once.
-      if (r.ok()) r = views::Replace(txn, record, wanted);
+      // The new current state is the target's: it becomes the built-in view
+      // at once (application views are rebuilt at their next read).
+      if (r.ok()) r = views::Replace(txn, record, view, wanted, options_.view_checkpoint_interval);
       if (!r.ok()) return r;
     }
     return AuditIn(txn, context, kCommand, tenants, outcome, &report.audit_seq);
@@ -667,6 +680,8 @@ Status Store::Open(const Options& options, const std::string& dir, std::unique_p
   if (options.max_type_bytes == 0 || options.max_readers == 0) {
     return Status::InvalidArgument("Options::max_type_bytes and max_readers must be positive");
   }
+  Status s = views::ViewRegistry::Check(options.reducers);
+  if (!s.ok()) return s;
   lmdb::EnvOptions env_options;
   env_options.create_if_missing = options.create_if_missing;
   env_options.read_only = options.read_only;
@@ -675,9 +690,12 @@ Status Store::Open(const Options& options, const std::string& dir, std::unique_p
   env_options.max_map_bytes = options.max_map_bytes;
   env_options.max_readers = options.max_readers;
   std::unique_ptr<lmdb::LmdbEnv> env;
-  Status s = lmdb::LmdbEnv::Open(env_options, dir, &env);
+  s = lmdb::LmdbEnv::Open(env_options, dir, &env);
   if (!s.ok()) return s;
-  store->reset(new Store(std::make_unique<Impl>(options, std::move(env))));
+  std::unique_ptr<views::ViewRegistry> views;
+  s = views::ViewRegistry::Build(*env, options.reducers, &views);
+  if (!s.ok()) return s;
+  store->reset(new Store(std::make_unique<Impl>(options, std::move(env), std::move(views))));
   return Status::OK();
 }
 

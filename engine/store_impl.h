@@ -18,7 +18,8 @@
 #include "log/envelope.h"
 #include "tenantlog/store.h"
 #include "tenants/tenant_registry.h"
-#include "views/key_value_view.h"
+#include "views/view.h"
+#include "views/view_registry.h"
 
 namespace tenantlog {
 
@@ -34,24 +35,36 @@ Status CheckBlastRadius(const std::vector<std::string>& tenants, const AdminCont
 // The system clock.
 const Clock& SystemClock();
 
+// The tenant a call names: by name, and also by id when the caller is bound
+// to one tenant (a TenantHandle), so that a different tenant that took the
+// name since is not reached.
+struct TenantRef {
+  TenantRef(std::string_view name) : name(name) {}  // NOLINT: implicit by design
+  TenantRef(std::string_view name, uint64_t id) : name(name), id(id) {}
+  std::string_view name;
+  uint64_t id = 0;  // 0: any tenant of that name
+};
+
 class Store::Impl {
  public:
-  Impl(const Options& options, std::unique_ptr<lmdb::LmdbEnv> env)
+  Impl(const Options& options, std::unique_ptr<lmdb::LmdbEnv> env,
+       std::unique_ptr<views::ViewRegistry> views)
       : options_(options),
         env_(std::move(env)),
+        views_(std::move(views)),
         clock_(options.clock != nullptr ? options.clock : &SystemClock()) {}
 
   const std::string& path() const { return env_->path(); }
 
-  Result<AppendResult> Append(std::string_view tenant, const AppendBatch& batch,
+  Result<AppendResult> Append(const TenantRef& tenant, const AppendBatch& batch,
                               const WriteOptions& write_options);
-  Result<std::vector<Event>> ReadLog(std::string_view tenant, uint64_t from_seq, size_t limit);
-  Result<std::string> Get(std::string_view tenant, std::string_view key, const ReadOptions& options);
-  Result<std::vector<KeyValue>> List(std::string_view tenant, const ReadOptions& options);
-  Result<TenantInfo> Describe(std::string_view tenant);
+  Result<std::vector<Event>> ReadLog(const TenantRef& tenant, uint64_t from_seq, size_t limit);
+  Result<std::string> Get(const TenantRef& tenant, std::string_view key, const ReadOptions& options);
+  Result<std::vector<KeyValue>> List(const TenantRef& tenant, const ReadOptions& options);
+  Result<TenantInfo> Describe(const TenantRef& tenant);
   Result<std::vector<TenantInfo>> Tenants();
-  Result<uint64_t> ResolvePoint(std::string_view tenant, const Point& point);
-  Result<ViewDiff> Diff(std::string_view tenant, const Point& from, const std::optional<Point>& to);
+  Result<uint64_t> ResolvePoint(const TenantRef& tenant, const Point& point);
+  Result<ViewDiff> Diff(const TenantRef& tenant, const Point& from, const std::optional<Point>& to);
   Result<BulkReport> Bulk(const std::vector<std::string>& tenants, const AdminContext& context,
                           TenantState target);
   Result<RewindReport> Rewind(std::string_view tenant, const Point& to, const AdminContext& context);
@@ -89,14 +102,18 @@ class Store::Impl {
   // leaves *wrote false and writes nothing; the status is also the caller's.
   Status AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote);
   Status ValidateBatch(const AppendBatch& batch) const;
-  // Loads a tenant that reads may see: NotFound, or TenantDeleted.
-  Status LoadReadable(lmdb::Txn& txn, std::string_view tenant, TenantRecord* record) const;
+  // Loads the tenant `tenant` names: InvalidArgument (bad name), NotFound
+  // (no such tenant, or another tenant than the one the caller is bound to).
+  Status LoadTenant(lmdb::Txn& txn, const TenantRef& tenant, TenantRecord* record) const;
+  // Loads a tenant that reads may see: as LoadTenant, or TenantDeleted.
+  Status LoadReadable(lmdb::Txn& txn, const TenantRef& tenant, TenantRecord* record) const;
   Result<uint64_t> Resolve(lmdb::Txn& txn, const TenantRecord& record, const Point& point) const;
-  // Runs `persisted` on the tenant's persisted view, brought up to date
-  // first when it is behind; or `folded` on a fold of its history when
-  // options.as_of is set (or the store is read-only and the view is behind).
-  Status WithView(std::string_view tenant, const ReadOptions& options,
-                  const std::function<Status(lmdb::Txn&, const TenantRecord&)>& persisted,
+  // Runs `persisted` on the tenant's persisted copy of view options.view,
+  // brought up to date first when it is behind; or `folded` on a fold of its
+  // history when options.as_of is set (or the store is read-only and the
+  // view is behind).
+  Status WithView(const TenantRef& tenant, const ReadOptions& options,
+                  const std::function<Status(lmdb::Txn&, const TenantRecord&, const views::ViewDef&)>& persisted,
                   const std::function<Status(const TenantRecord&, const views::Folded&)>& folded);
   AuditEntry MakeAudit(const AdminContext& context, std::string_view default_command,
                        const std::vector<std::string>& tenants, std::string outcome) const;
@@ -114,6 +131,7 @@ class Store::Impl {
 
   const Options options_;
   std::unique_ptr<lmdb::LmdbEnv> env_;
+  const std::unique_ptr<views::ViewRegistry> views_;
   const Clock* clock_;
   // Used only inside write transactions, which LMDB runs one at a time.
   EventEncoder encoder_;

@@ -54,26 +54,44 @@ inline bool ParseEventKey(std::string_view key, uint64_t* tenant_id, uint64_t* s
   return true;
 }
 
-// Identifies a view within a tenant. Stored: never renumber.
-enum class ViewId : uint32_t { kKeyValue = 1 };
+// Identifies a view within a tenant. Stored: never renumber. The built-in
+// view is 1; application views get ids from 2 on (views/view_registry.h).
+constexpr uint32_t kBuiltinViewId = 1;
+// Checkpoint `slot` (0-127) of view `view_id` (< 2^24) lives under the id
+// kCheckpointBit | slot << 24 | view_id: its record in `view_state`, its
+// entries in `views`. Its keys are then no longer than the view's own.
+constexpr uint32_t kCheckpointBit = 0x80000000u;
+constexpr uint32_t kMaxViewId = (1u << 24) - 1;
+inline uint32_t CheckpointViewId(uint32_t view_id, uint32_t slot) {
+  return kCheckpointBit | (slot << 24) | view_id;
+}
+
+inline void AppendFixed32(std::string* out, uint32_t v) {
+  out->push_back(static_cast<char>(v >> 24));
+  out->push_back(static_cast<char>(v >> 16));
+  out->push_back(static_cast<char>(v >> 8));
+  out->push_back(static_cast<char>(v));
+}
+
+inline uint32_t GetFixed32(const char* in) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
 
 // `view_state` key and `views` prefix: tenant id ‖ view id (4 bytes).
-inline std::string ViewPrefix(uint64_t tenant_id, ViewId view) {
+inline std::string ViewPrefix(uint64_t tenant_id, uint32_t view_id) {
   std::string key;
-  key.reserve(12);
+  key.reserve(20);
   AppendFixed64(&key, tenant_id);
-  const uint32_t v = static_cast<uint32_t>(view);
-  key.push_back(static_cast<char>(v >> 24));
-  key.push_back(static_cast<char>(v >> 16));
-  key.push_back(static_cast<char>(v >> 8));
-  key.push_back(static_cast<char>(v));
+  AppendFixed32(&key, view_id);
   return key;
 }
 
-// `views` key: tenant id ‖ view id ‖ entity key.
-inline std::string ViewKey(uint64_t tenant_id, ViewId view, std::string_view entity_key) {
-  std::string key = ViewPrefix(tenant_id, view);
-  key.append(entity_key);
+// `views` key: tenant id ‖ view id ‖ view key.
+inline std::string ViewKey(uint64_t tenant_id, uint32_t view_id, std::string_view view_key) {
+  std::string key = ViewPrefix(tenant_id, view_id);
+  key.append(view_key);
   return key;
 }
 

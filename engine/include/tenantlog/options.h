@@ -7,9 +7,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "tenantlog/event.h"
+#include "tenantlog/reducer.h"
 
 namespace tenantlog {
 
@@ -68,6 +72,18 @@ struct Options {
   // Time source for event and audit times. nullptr: the system clock.
   // Default: nullptr.
   const Clock* clock = nullptr;
+
+  // Application-defined views (tenantlog/reducer.h), besides the built-in
+  // one. Open refuses (InvalidArgument) an invalid or repeated name.
+  // Default: none.
+  std::vector<std::shared_ptr<const Reducer>> reducers;
+
+  // A view brought up to date this many events past its latest checkpoint
+  // gets a new one: a copy of the view at that point, from which rebuilds
+  // (after a rewind or restore, or a reducer's new version) and reads as of
+  // a later point start, instead of from the first event. Each view keeps
+  // its 4 latest checkpoints. 0: no checkpoints. Default: 10,000 events.
+  uint32_t view_checkpoint_interval = 10000;
 };
 
 // Per-call options for Store::Append.
@@ -84,6 +100,10 @@ struct ReadOptions {
   // Such reads fold the effective history on the fly and change nothing.
   // Default: unset (the current state).
   std::optional<Point> as_of;
+
+  // The view to read: the name of one of Options::reducers, or empty for the
+  // built-in view (entity key → latest payload). Default: empty.
+  std::string view;
 };
 
 }  // namespace tenantlog

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace tenantlog {
@@ -43,6 +44,11 @@ class [[nodiscard]] Status {
   }
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
+
+  // The same code, with `context` and ": " put before the message.
+  Status WithContext(std::string_view context) const {
+    return Status(code_, std::string(context) + ": " + message_);
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

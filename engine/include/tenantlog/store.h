@@ -42,6 +42,8 @@ struct KeyValue {
   std::string payload;
 };
 
+class TenantHandle;
+
 class Store {
  public:
   // Opens the store in directory `dir`.
@@ -54,6 +56,11 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
   ~Store();
+
+  // A handle that reads and writes tenant `tenant` alone (tenant_handle.h),
+  // whether or not the tenant exists yet.
+  // Errors: InvalidArgument (bad name), Corruption, IOError.
+  Result<std::unique_ptr<TenantHandle>> OpenTenant(std::string_view tenant);
 
   // ---- Writing ----
 
@@ -204,6 +211,7 @@ class Store {
   const std::string& path() const;
 
  private:
+  friend class TenantHandle;
   class Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
