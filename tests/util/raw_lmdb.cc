@@ -208,4 +208,10 @@ size_t DropTenantViews(const std::string& dir, uint64_t id) {
   return dropped;
 }
 
+void WithReadTransaction(const std::string& dir, const std::function<void()>& while_held) {
+  Env env(dir, /*read_only=*/true);
+  Txn txn(env, /*read_only=*/true);
+  while_held();
+}
+
 }  // namespace tenantlog::test

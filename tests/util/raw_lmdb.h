@@ -7,6 +7,7 @@
 #define TENANTLOG_TESTS_UTIL_RAW_LMDB_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -57,6 +58,11 @@ size_t FlipStoredEventByte(const std::string& dir, const std::string& tenant, ui
 // Deletes every `views` and `view_state` row of the tenant with id `id`:
 // the views are caches, and the store must rebuild them. Returns rows deleted.
 size_t DropTenantViews(const std::string& dir, uint64_t id);
+
+// Opens the store in `dir` read-only, begins a read transaction and calls
+// `while_held` with it open: its snapshot pins every page of its version, as
+// a long reader's does. Throws std::runtime_error on LMDB errors.
+void WithReadTransaction(const std::string& dir, const std::function<void()>& while_held);
 
 }  // namespace tenantlog::test
 
