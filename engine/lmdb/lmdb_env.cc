@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,8 +31,9 @@ Status ToStatus(int rc, std::string_view what) {
       return Status::NotFound(msg);
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:
-    case MDB_PANIC:
       return Status::Corruption(msg + " (the store file is damaged; restore it from a backup)");
+    case MDB_PANIC:
+      return Status::IOError(msg + " (an earlier write to the store failed; reopen the store)");
     case MDB_INVALID:
     case MDB_VERSION_MISMATCH:
       return Status::InvalidArgument(msg + " (not a tenantlog store)");
@@ -40,7 +42,8 @@ Status ToStatus(int rc, std::string_view what) {
     case MDB_READERS_FULL:
       return Status::IOError(msg + " (too many readers: raise Options::max_readers)");
     case ENOSPC:
-      return Status::IOError(msg + " (no space left on the device)");
+    case EDQUOT:
+      return Status::IOError(msg + " (no space left on the device: free some and retry)");
     default:
       return Status::IOError(msg);
   }
@@ -55,12 +58,14 @@ Txn::~Txn() {
 Status Txn::Commit() {
   int rc = mdb_txn_commit(txn_);
   txn_ = nullptr;
-  if (rc == MDB_MAP_FULL) map_full_ = true;
-  return ToStatus(rc, "commit");
+  return Checked(rc, "commit");
 }
 
 Status Txn::Checked(int rc, std::string_view what) {
   if (rc == MDB_MAP_FULL) map_full_ = true;
+  // LMDB writes pages while it commits (and spills them in large
+  // transactions); a short write is reported as EIO.
+  if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG || rc == EIO) write_error_ = rc;
   return ToStatus(rc, what);
 }
 
@@ -210,6 +215,7 @@ LmdbEnv::~LmdbEnv() {
 }
 
 uint64_t LmdbEnv::map_bytes() const {
+  if (env_ == nullptr) return map_bytes_;
   MDB_envinfo info;
   mdb_env_info(env_, &info);
   return info.me_mapsize;
@@ -223,7 +229,10 @@ void LmdbEnv::CloseHandle() {
 Status LmdbEnv::OpenHandle() {
   for (;;) {
     Status s = OpenEnvironment();
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      CloseHandle();
+      return s;
+    }
     bool replaced = false;
     s = OpenDatabases(&replaced);
     if (s.ok() && !replaced) return s;
@@ -276,9 +285,23 @@ Status LmdbEnv::OpenEnvironment() {
   }
   data_dev_ = st.st_dev;
   data_ino_ = st.st_ino;
-  int dead = 0;
-  mdb_reader_check(env_, &dead);  // frees slots of readers whose process died
+  ClearStaleReaders();
   return Status::OK();
+}
+
+void LmdbEnv::ClearStaleReaders() {
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  checked_last_page_ = info.me_last_pgno;
+  int dead = 0;
+  mdb_reader_check(env_, &dead);
+}
+
+void LmdbEnv::ClearStaleReadersIfGrown() {
+  // mdb_env_info reads the meta page in the map: no system call.
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  if (info.me_last_pgno > checked_last_page_) ClearStaleReaders();
 }
 
 bool LmdbEnv::Replaced() const {
@@ -289,10 +312,34 @@ bool LmdbEnv::Replaced() const {
 
 Status LmdbEnv::Reopen() {
   std::unique_lock lock(resize_mutex_);
-  if (!Replaced()) return Status::OK();  // another thread did it
+  if (env_ != nullptr && !Replaced()) return Status::OK();  // another thread did it
   map_bytes_ = map_bytes();
   CloseHandle();
   return OpenHandle();
+}
+
+Status LmdbEnv::ReopenAfterPanic(MDB_env* panicked) {
+  std::unique_lock lock(resize_mutex_);
+  if (env_ != panicked) return Status::OK();  // another thread did it
+  map_bytes_ = map_bytes();
+  CloseHandle();
+  return OpenHandle();
+}
+
+Status LmdbEnv::WriteFailure(int rc, const Status& failed) const {
+  struct statvfs fs_info;
+  const uint64_t free_bytes = ::statvfs(path_.c_str(), &fs_info) == 0
+                                  ? static_cast<uint64_t>(fs_info.f_bavail) * fs_info.f_frsize
+                                  : 0;
+  // A write cut short by a full device comes back as EIO: a device with
+  // less than this left is taken to be full.
+  constexpr uint64_t kNearlyFullBytes = uint64_t{1} << 20;
+  const std::string where = " (" + std::to_string(free_bytes) + " bytes free on the device of " + path_ + ")";
+  if (rc == ENOSPC || rc == EDQUOT || free_bytes < kNearlyFullBytes) {
+    return Status::IOError(failed.message() + ": no space left on the device" + where +
+                           "; nothing of this write was kept: free space and retry");
+  }
+  return Status::IOError(failed.message() + where + "; nothing of this write was kept");
 }
 
 Status LmdbEnv::OpenDatabases(bool* replaced) {
@@ -354,12 +401,19 @@ Status LmdbEnv::OpenDatabases(bool* replaced) {
 
 void LmdbEnv::AdoptGrownMap() {
   std::unique_lock lock(resize_mutex_);
-  mdb_env_set_mapsize(env_, 0);
+  if (env_ != nullptr) mdb_env_set_mapsize(env_, 0);
 }
 
 LmdbEnv::Begun LmdbEnv::Begin(bool writable, MDB_txn** txn, int* rc) {
+  if (env_ == nullptr) return Begun::kReplaced;  // reopening failed earlier
+  if (writable) ClearStaleReadersIfGrown();
   *rc = mdb_txn_begin(env_, nullptr, writable ? 0 : MDB_RDONLY, txn);
+  if (*rc == MDB_READERS_FULL) {
+    ClearStaleReaders();
+    *rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, txn);
+  }
   if (*rc == MDB_MAP_RESIZED) return Begun::kMapResized;
+  if (*rc == MDB_PANIC) return Begun::kPanicked;
   if (*rc != MDB_SUCCESS) return Begun::kFailed;
   // A write transaction holds the writer lock here, so a compaction cannot
   // swap the data file until it ends; a read transaction sees a consistent
@@ -373,6 +427,7 @@ LmdbEnv::Begun LmdbEnv::Begin(bool writable, MDB_txn** txn, int* rc) {
 }
 
 Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
+  bool reopened_after_panic = false;
   for (;;) {
     std::shared_lock lock(resize_mutex_);
     MDB_txn* raw = nullptr;
@@ -390,18 +445,30 @@ Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
         if (!s.ok()) return s;
         continue;
       }
+      case Begun::kPanicked: {
+        if (reopened_after_panic) return ToStatus(rc, writable ? "begin write" : "begin read");
+        MDB_env* panicked = env_;
+        lock.unlock();
+        Status s = ReopenAfterPanic(panicked);
+        if (!s.ok()) return s;
+        reopened_after_panic = true;
+        continue;
+      }
       case Begun::kFailed:
         return ToStatus(rc, writable ? "begin write" : "begin read");
     }
     Status s;
     bool map_full = false;
+    int write_error = 0;
     {
       Txn txn(raw, &dbs_, writable);
       if (!writable) return fn(txn);
       s = fn(txn);
       if (s.ok()) s = txn.Commit();
       map_full = txn.map_full_;
+      write_error = txn.write_error_;
     }  // aborted here unless committed: the map cannot grow under an open transaction
+    if (write_error != 0 && !s.ok()) return WriteFailure(write_error, s);
     if (!map_full) return s;
     lock.unlock();
     Status grown = Grow();
@@ -418,6 +485,8 @@ Status LmdbEnv::Write(const std::function<Status(Txn&)>& fn) {
 
 Status LmdbEnv::Grow() {
   std::unique_lock lock(resize_mutex_);
+  if (env_ == nullptr) return Status::OK();  // the next transaction reopens it
+  ClearStaleReaders();
   const uint64_t current = map_bytes();
   uint64_t next = current * 2;
   if (options_.max_map_bytes != 0) {
@@ -432,6 +501,7 @@ Status LmdbEnv::Grow() {
 
 Status LmdbEnv::CopyCompact(const std::string& dir) {
   std::shared_lock lock(resize_mutex_);
+  if (env_ == nullptr) return Status::IOError("the store at " + path_ + " could not be reopened");
   int rc = mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT);
   if (rc != MDB_SUCCESS) return ToStatus(rc, "copy store to " + dir);
   const fs::path copy = fs::path(dir) / "data.mdb";
@@ -448,8 +518,11 @@ Status LmdbEnv::CompactInPlace() {
     const Begun begun = Begin(true, &raw, &rc);
     if (begun == Begun::kFailed) return ToStatus(rc, "begin write");
     if (begun != Begun::kOk) {
+      MDB_env* current = env_;
       lock.unlock();
-      Status s = begun == Begun::kReplaced ? Reopen() : (AdoptGrownMap(), Status::OK());
+      Status s = begun == Begun::kReplaced    ? Reopen()
+                 : begun == Begun::kPanicked ? ReopenAfterPanic(current)
+                                              : (AdoptGrownMap(), Status::OK());
       if (!s.ok()) return s;
       continue;
     }

@@ -9,6 +9,7 @@
 #include <lmdb.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -73,13 +74,15 @@ class Txn {
   Txn(MDB_txn* txn, const Databases* dbs, bool writable)
       : txn_(txn), dbs_(dbs), writable_(writable) {}
   Status Commit();
-  // Converts `rc`, remembering a full map so that LmdbEnv::Write can grow it.
+  // Converts `rc`, remembering a full map so that LmdbEnv::Write can grow
+  // it, and a failed write so that it can say why.
   Status Checked(int rc, std::string_view what);
 
   MDB_txn* txn_;
   const Databases* dbs_;
   bool writable_;
   bool map_full_ = false;
+  int write_error_ = 0;  // the errno of a failed file write, if one failed
 };
 
 // A cursor over one database of a transaction.
@@ -138,6 +141,9 @@ class LmdbEnv {
   // otherwise). When the map is full the transaction is aborted, the map
   // grown and `fn` run again: `fn` may therefore run more than once and must
   // keep results only in what it writes or in state it resets at its start.
+  // A write the file system refuses (no space, I/O error) leaves nothing
+  // behind and returns IOError, naming the lack of space when the device is
+  // full; the handle goes on working, and writes again once there is room.
   Status Write(const std::function<Status(Txn&)>& fn);
 
   // Writes a compacted, consistent copy of the environment into directory
@@ -165,7 +171,7 @@ class LmdbEnv {
   uint64_t map_bytes() const;
 
  private:
-  enum class Begun { kOk, kMapResized, kReplaced, kFailed };
+  enum class Begun { kOk, kMapResized, kReplaced, kPanicked, kFailed };
 
   LmdbEnv(EnvOptions options, std::string path)
       : options_(options), path_(std::move(path)), data_path_(path_ + "/data.mdb") {}
@@ -179,8 +185,15 @@ class LmdbEnv {
   void CloseHandle();
   // True when the data file at the store's path is no longer the one mapped.
   bool Replaced() const;
-  // Moves this handle to the store's current data file.
+  // Moves this handle to the store's current data file (and opens it again
+  // if an earlier reopening failed).
   Status Reopen();
+  // Replaces `panicked`, a handle LMDB has shut down after a failed write of
+  // its meta page (MDB_PANIC), by a fresh one. The store's files are intact:
+  // the failed commit never became visible.
+  Status ReopenAfterPanic(MDB_env* panicked);
+  // The Status of a write transaction the file system failed with `rc`.
+  Status WriteFailure(int rc, const Status& failed) const;
   // Runs `fn` in a transaction (Read, Write), retrying after map growth and
   // file swaps.
   Status Run(bool writable, const std::function<Status(Txn&)>& fn);
@@ -195,6 +208,14 @@ class LmdbEnv {
   // Doubles the map (bounded by max_map_bytes). REQUIRES: no transaction of
   // this thread is open.
   Status Grow();
+  // Frees the reader-table slots of processes that died with a read
+  // transaction open. A dead reader's snapshot otherwise pins every page
+  // freed after it for good, and the file grows with each write.
+  // REQUIRES: resize_mutex_ held.
+  void ClearStaleReaders();
+  // Clears stale readers when the data file grew since the last check, as
+  // it does when a write finds no reusable page. REQUIRES: resize_mutex_ held.
+  void ClearStaleReadersIfGrown();
 
   MDB_env* env_ = nullptr;
   EnvOptions options_;
@@ -205,6 +226,7 @@ class LmdbEnv {
   dev_t data_dev_ = 0;      // identity of the data file env_ maps
   ino_t data_ino_ = 0;
   uint64_t map_bytes_ = 0;  // kept across Reopen
+  std::atomic<uint64_t> checked_last_page_{0};  // file end at the last reader check
   // Held shared by every transaction of this process and exclusively while
   // the map is resized: LMDB requires that no transaction is open then.
   std::shared_mutex resize_mutex_;
