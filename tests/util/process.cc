@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +67,21 @@ struct Pipe {
     fds[1] = -1;
   }
 };
+
+int MillisLeft(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
+  return left > 0 ? static_cast<int>(left) : 0;
+}
+
+void DecodeWaitStatus(int status, ProcessResult* result) {
+  if (WIFEXITED(status)) {
+    result->exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result->term_signal = WTERMSIG(status);
+  }
+}
 
 }  // namespace
 
@@ -157,11 +173,113 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw std::runtime_error("waitpid failed");
   }
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.term_signal = WTERMSIG(status);
+  DecodeWaitStatus(status, &result);
+  return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
+  if (argv.empty()) throw std::invalid_argument("BackgroundProcess: empty argv");
+  std::vector<std::string> args = argv;
+  std::vector<char*> c_args = CStrings(args);
+  Pipe out;
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    // Only async-signal-safe calls until exec. The child dies with the test
+    // process even when that crashes.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    const int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(out.fds[1], STDOUT_FILENO) < 0) {
+      _exit(127);
+    }
+    execv(c_args[0], c_args.data());
+    const char message[] = "BackgroundProcess: exec failed\n";
+    (void)!write(STDERR_FILENO, message, sizeof message - 1);
+    _exit(127);
   }
+  pid_ = pid;
+  out.CloseWrite();
+  out_fd_ = out.fds[0];
+  out.fds[0] = -1;
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+}
+
+std::optional<std::string> BackgroundProcess::ReadLine(int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    const size_t newline = pending_.find('\n');
+    if (newline != std::string::npos) {
+      std::string line = pending_.substr(0, newline);
+      pending_.erase(0, newline + 1);
+      return line;
+    }
+    const int left = MillisLeft(deadline);
+    if (out_fd_ < 0 || left == 0) return std::nullopt;
+    pollfd polled{out_fd_, POLLIN, 0};
+    const int ready = poll(&polled, 1, left);
+    if (ready < 0 && errno != EINTR) throw std::runtime_error("poll failed");
+    if (ready <= 0) continue;
+    char buffer[4096];
+    const ssize_t n = read(out_fd_, buffer, sizeof buffer);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) {
+      close(out_fd_);
+      out_fd_ = -1;
+      continue;
+    }
+    pending_.append(buffer, static_cast<size_t>(n));
+  }
+}
+
+ProcessResult BackgroundProcess::Stop(int signal, int timeout_ms) {
+  if (pid_ <= 0) throw std::logic_error("BackgroundProcess::Stop: already stopped");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  kill(pid_, signal);
+  ProcessResult result;
+  result.out = std::move(pending_);
+  pending_.clear();
+  while (out_fd_ >= 0 && MillisLeft(deadline) > 0) {
+    pollfd polled{out_fd_, POLLIN, 0};
+    const int ready = poll(&polled, 1, MillisLeft(deadline));
+    if (ready <= 0) continue;
+    char buffer[4096];
+    const ssize_t n = read(out_fd_, buffer, sizeof buffer);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) {
+      close(out_fd_);
+      out_fd_ = -1;
+      continue;
+    }
+    result.out.append(buffer, static_cast<size_t>(n));
+  }
+  int status = 0;
+  while (true) {
+    const pid_t reaped = waitpid(pid_, &status, WNOHANG);
+    if (reaped == pid_) break;
+    if (reaped < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
+    if (MillisLeft(deadline) == 0) {
+      kill(pid_, SIGKILL);
+      result.timed_out = true;
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      break;
+    }
+    const timespec tick{0, 10'000'000};  // 10 ms
+    nanosleep(&tick, nullptr);
+  }
+  pid_ = -1;
+  DecodeWaitStatus(status, &result);
   return result;
 }
 
