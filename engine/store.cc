@@ -287,12 +287,23 @@ Status Store::Impl::WithView(
     return r.ok() ? folded(record, state) : r;
   });
   if (!s.ok() || done) return s;
-  return env_->Write([&](lmdb::Txn& txn) -> Status {
+  s = env_->Write([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
     Status r = LoadReadable(txn, tenant, &record);
     if (r.ok()) r = views::CatchUp(txn, record, view, options_.view_checkpoint_interval);
     if (r.ok()) r = persisted(txn, record, view);
     return r;
+  });
+  if (!s.IsIOError()) return s;
+  // The caught-up view could not be written (a full disk, say): fold it in
+  // memory as a read-only store does; a later read that can write saves it.
+  return env_->Read([&](lmdb::Txn& txn) -> Status {
+    TenantRecord record;
+    Status r = LoadReadable(txn, tenant, &record);
+    if (!r.ok()) return r;
+    views::Folded state;
+    r = views::FoldAsOf(txn, record, view, record.head_seq, &state);
+    return r.ok() ? folded(record, state) : r;
   });
 }
 

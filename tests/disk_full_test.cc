@@ -171,6 +171,23 @@ TEST(DiskFullTest, WritesFailCleanlyWhenTheDiskFillsAndWorkAgainOnceSpaceIsFreed
   }
 }
 
+TEST(DiskFullTest, AViewThatIsBehindReadsWhenTheStoreIsFull) {
+  TempDir dir;
+  Options capped;
+  capped.initial_map_bytes = 1 << 20;
+  capped.max_map_bytes = 4 << 20;
+  auto store = OpenWithKeptTenant(dir.Sub("store"), capped);
+  ASSERT_NE(store, nullptr);
+  std::vector<Committed> committed;
+  ASSERT_CODE(kIOError, FillUntilFailure(*store, &committed));
+  // The view of kFill has never been read: it is behind the log, and
+  // catching it up needs a write the full store refuses.
+  ASSERT_OK_AND_ASSIGN(std::string v, store->Get(kFill, "k0"));
+  EXPECT_EQ(v.size(), 2000u);
+  ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> list, store->List(kFill));
+  EXPECT_EQ(list.size(), 64u);
+}
+
 TEST(WriteFailureTest, AFailedMetaPageWriteShutsLmdbDownAndTheStoreReopensIt) {
   TempDir dir;
   const std::string store_dir = dir.Sub("store");
