@@ -320,7 +320,7 @@ Result<std::string> Store::Impl::Get(const TenantRef& tenant, std::string_view k
       },
       [&](const TenantRecord& record, const views::Folded& state) -> Status {
         auto it = state.live.find(key);
-        if (it == state.live.end()) return Status::NotFound("key not found in tenant " + record.name);
+        if (it == state.live.end()) return views::KeyNotFound(record, key);
         payload = it->second.payload;
         return Status::OK();
       });

@@ -180,6 +180,12 @@ Status Rebuild(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view, 
 
 }  // namespace
 
+Status KeyNotFound(const TenantRecord& record, std::string_view key) {
+  std::string shown(key.substr(0, 100));
+  if (key.size() > 100) shown += "…";
+  return Status::NotFound("key '" + shown + "' not found in tenant " + record.name);
+}
+
 const ViewDef& ViewDef::Builtin() {
   static const ViewDef builtin(keys::kBuiltinViewId, 1);
   return builtin;
@@ -317,7 +323,7 @@ Result<std::string> Get(lmdb::Txn& txn, const TenantRecord& record, const ViewDe
   auto value = txn.Get(txn.dbs().views, keys::ViewKey(record.id, view.id(), key));
   if (!value.ok()) {
     if (value.status().IsNotFound()) {
-      return Status::NotFound("key not found in tenant " + record.name);
+      return KeyNotFound(record, key);
     }
     return value.status();
   }

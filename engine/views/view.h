@@ -110,6 +110,9 @@ Status Replace(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view,
 // rebuilt at any time). REQUIRES: writable txn.
 Status Drop(lmdb::Txn& txn, uint64_t tenant_id);
 
+// NotFound naming `key` (shortened) and the tenant.
+Status KeyNotFound(const TenantRecord& record, std::string_view key);
+
 // Reads of the persisted view. REQUIRES: IsCurrent().
 Result<std::string> Get(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view,
                         std::string_view key);
