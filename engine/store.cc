@@ -681,6 +681,15 @@ Result<std::vector<AuditEntry>> Store::Impl::Audit(int64_t since_us) {
   return out;
 }
 
+// ---- Subscriptions ----
+
+Result<std::unique_ptr<Subscription>> Store::Impl::Subscribe(std::string_view tenant,
+                                                             uint64_t after_position) {
+  Status s = CheckTenantName(tenant);
+  if (!s.ok()) return s;
+  return subscription::Subscribe(env_.get(), &commits_, tenant, after_position);
+}
+
 // ---- Store ----
 
 Status Store::Open(const Options& options, const std::string& dir, std::unique_ptr<Store>* store) {
@@ -775,6 +784,9 @@ Result<PurgeReport> Store::RunPurge(const std::string& plan_file, const std::str
   return impl_->RunPurge(plan_file, token, context);
 }
 Status Store::Compact(const AdminContext& context) { return impl_->Compact(context); }
+Result<std::unique_ptr<Subscription>> Store::Subscribe(std::string_view tenant, uint64_t after_position) {
+  return impl_->Subscribe(tenant, after_position);
+}
 const std::string& Store::path() const { return impl_->path(); }
 
 }  // namespace tenantlog

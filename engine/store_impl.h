@@ -16,6 +16,7 @@
 
 #include "lmdb/lmdb_env.h"
 #include "log/envelope.h"
+#include "subscription/subscription.h"
 #include "tenantlog/store.h"
 #include "tenants/tenant_registry.h"
 #include "views/view.h"
@@ -52,7 +53,9 @@ class Store::Impl {
       : options_(options),
         env_(std::move(env)),
         views_(std::move(views)),
-        clock_(options.clock != nullptr ? options.clock : &SystemClock()) {}
+        clock_(options.clock != nullptr ? options.clock : &SystemClock()) {
+    env_->SetCommitListener([this] { commits_.Notify(); });
+  }
 
   const std::string& path() const { return env_->path(); }
 
@@ -86,6 +89,8 @@ class Store::Impl {
   Result<PurgeReport> RunPurge(const std::string& plan_file, const std::string& token,
                                const AdminContext& context);
   Status Compact(const AdminContext& context);
+
+  Result<std::unique_ptr<Subscription>> Subscribe(std::string_view tenant, uint64_t after_position);
 
  private:
   // Checks an admin call's actor and tenant names and removes repeated names.
@@ -142,6 +147,9 @@ class Store::Impl {
   std::condition_variable group_cv_;
   std::deque<PendingAppend*> group_queue_;  // guarded by group_mu_
   bool group_leader_active_ = false;        // guarded by group_mu_
+
+  // Wakes subscriptions after each write commit of this process.
+  subscription::CommitNotifier commits_;
 };
 
 }  // namespace tenantlog

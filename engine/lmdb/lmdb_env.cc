@@ -469,7 +469,11 @@ Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
       write_error = txn.write_error_;
     }  // aborted here unless committed: the map cannot grow under an open transaction
     if (write_error != 0 && !s.ok()) return WriteFailure(write_error, s);
-    if (!map_full) return s;
+    if (!map_full) {
+      lock.unlock();
+      if (s.ok() && commit_listener_) commit_listener_();
+      return s;
+    }
     lock.unlock();
     Status grown = Grow();
     if (!grown.ok()) return grown;

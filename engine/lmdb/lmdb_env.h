@@ -146,6 +146,10 @@ class LmdbEnv {
   // full; the handle goes on working, and writes again once there is room.
   Status Write(const std::function<Status(Txn&)>& fn);
 
+  // Makes every successful commit of Write call `listener` (after the
+  // commit, on the committing thread). REQUIRES: called before any Write.
+  void SetCommitListener(std::function<void()> listener) { commit_listener_ = std::move(listener); }
+
   // Writes a compacted, consistent copy of the environment into directory
   // `dir` (which must exist and be empty) from one read snapshot; writers go
   // on meanwhile.
@@ -230,6 +234,7 @@ class LmdbEnv {
   // Held shared by every transaction of this process and exclusively while
   // the map is resized: LMDB requires that no transaction is open then.
   std::shared_mutex resize_mutex_;
+  std::function<void()> commit_listener_;
 };
 
 }  // namespace tenantlog::lmdb

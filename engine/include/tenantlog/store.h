@@ -28,6 +28,7 @@
 #include "tenantlog/event.h"
 #include "tenantlog/options.h"
 #include "tenantlog/status.h"
+#include "tenantlog/subscription.h"
 
 namespace tenantlog {
 
@@ -108,6 +109,18 @@ class Store {
   // Errors: NotFound, TenantDeleted, InvalidArgument (a point beyond the head).
   Result<ViewDiff> Diff(std::string_view tenant, const Point& from,
                         const std::optional<Point>& to);
+
+  // Follows `tenant`: its effective history, then every new event as it
+  // commits, with the resets and tombstones that change what it shows
+  // (tenantlog/subscription.h). after_position 0: from scratch, a kReset
+  // then the effective history as of the head; a tenant that does not exist
+  // yet is allowed, its events arrive once it is created. Otherwise: resume
+  // after the item that carried that position.
+  // REQUIRES: the Store outlives the Subscription.
+  // Errors: InvalidArgument (bad tenant name, a position beyond the head),
+  // NotFound (after_position > 0 for an unknown or purged tenant).
+  Result<std::unique_ptr<Subscription>> Subscribe(std::string_view tenant,
+                                                  uint64_t after_position = 0);
 
   // ---- Administration (each call is recorded in the audit log) ----
 
