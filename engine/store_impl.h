@@ -1,7 +1,7 @@
 // Store::Impl: the orchestrator behind the public Store. Its methods are
 // defined beside the concern they serve: store.cc (appends, reads, timeline
 // admin, verify, audit), backup/ (backup, restore from backup), exchange/
-// (export, import) and purge/.
+// (export, import) and purge/; subscriptions live in subscription/.
 #ifndef TENANTLOG_ENGINE_STORE_IMPL_H_
 #define TENANTLOG_ENGINE_STORE_IMPL_H_
 

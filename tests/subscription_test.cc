@@ -275,6 +275,14 @@ TEST_F(SubscriptionTest, AWaitingSubscriberIsWokenByAnAppendOfAnotherThread) {
   ASSERT_OK(received);
   EXPECT_EQ(Show(*received), "event@1/1 event@2/2");
   EXPECT_LT(waited, kTimeout);
+
+  // Without a deadline, and woken by a control event.
+  std::thread forever([&] { received = sub->Next(10, milliseconds::max()); });
+  std::this_thread::sleep_for(milliseconds(20));
+  Rewind("acme", 1);
+  forever.join();
+  ASSERT_OK(received);
+  EXPECT_EQ(Show(*received), "reset@3/2 event@1/3");
 }
 
 TEST_F(SubscriptionTest, CommitsOfAnotherProcessArriveByPolling) {

@@ -33,6 +33,9 @@ void CommitNotifier::WaitFor(uint64_t seen, std::chrono::nanoseconds timeout) co
 
 namespace {
 
+using std::chrono::milliseconds;
+constexpr milliseconds kForever = std::chrono::hours(24 * 365 * 100);
+
 FeedItem Item(FeedItem::Kind kind, Event event, uint64_t position = 0) {
   FeedItem item;
   item.kind = kind;
@@ -122,7 +125,8 @@ class TenantFeed final : public Subscription {
 
 Result<std::vector<FeedItem>> TenantFeed::Next(size_t max_items, std::chrono::milliseconds timeout) {
   if (max_items == 0) return Status::InvalidArgument("Subscription::Next needs max_items > 0");
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Longer than a century is for ever (and keeps the deadline representable).
+  const auto deadline = std::chrono::steady_clock::now() + std::clamp(timeout, milliseconds(0), kForever);
   for (;;) {
     // Read before the snapshot: a commit the snapshot misses changes it.
     const uint64_t seen = notifier_->commits();

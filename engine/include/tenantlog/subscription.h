@@ -46,8 +46,8 @@ struct FeedItem {
   // after it all carry C - 1, except the last item of that group, which
   // carries C; so a consumer that resumes in the middle of the group receives
   // the whole group again. The opening reset of a subscription from scratch
-  // and its replay carry 0, except the last item, which carries the head the
-  // tenant had then.
+  // and its replay carry 0 (from scratch again), except the last item, which
+  // carries the head the tenant had then.
   uint64_t position = 0;
 };
 
@@ -60,14 +60,16 @@ class Subscription {
 
   // Up to `max_items` next items, in order. Waits up to `timeout` for the
   // first one (0: a non-blocking poll); returns an empty vector when nothing
-  // arrived in time. Commits made through the same Store wake a waiting call
-  // at once; commits by other processes are seen by polling (at each call,
-  // and every 50 ms while waiting). Every event's chain link is checked.
-  // Errors: NotFound (the tenant was purged, or its log replaced by an older
-  // one from a backup: the subscription is over, and every later call
-  // returns it too; subscribe again from 0), Corruption (an event failed a
-  // check), IOError. Items read before an error are returned first; the
-  // error comes with the next call.
+  // arrived in time; std::chrono::milliseconds::max() waits for ever.
+  // Commits made through the same Store wake a waiting call at once;
+  // commits by other processes are seen by polling (at each call, and every
+  // 50 ms while waiting). Every event's chain link is checked.
+  // Errors: InvalidArgument (max_items is 0), NotFound (the tenant was
+  // purged, or its log replaced by an older one from a backup: the
+  // subscription is over, every later call returns it too; subscribe again
+  // from 0), Corruption (an event failed a check), IOError. Items read
+  // before an error are returned without it; the next call reads on after
+  // them, and meets the error again if it persists.
   virtual Result<std::vector<FeedItem>> Next(size_t max_items,
                                              std::chrono::milliseconds timeout) = 0;
 
