@@ -1,15 +1,18 @@
 #include "cli_context.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <iostream>
-#include <istream>
+#include <iterator>
 #include <unordered_set>
 
+#include "output.h"
 #include "tenantlog/options.h"
 
 namespace tenantlog::tool {
@@ -80,10 +83,36 @@ AdminContext CliContext::MakeAdminContext(std::string_view command) const {
   return context;
 }
 
+std::string ReadInputFile(std::string_view flag, const std::string& file) {
+  if (file == "-") {
+    std::string content{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    if (std::cin.bad()) UsageError(fmt::format("{} -: cannot read stdin", flag));
+    return content;
+  }
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) UsageError(fmt::format("{} {}: cannot open: {}", flag, file, std::strerror(errno)));
+  std::string content;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0) {
+      content.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      const int error = errno;
+      ::close(fd);
+      UsageError(fmt::format("{} {}: cannot read: {}", flag, file, std::strerror(error)));
+    }
+  }
+  ::close(fd);
+  return content;
+}
+
 void RequireValidTenantName(std::string_view name) {
   if (IsValidTenantName(name)) return;
-  UsageError(fmt::format("bad tenant name '{}': use 1 to {} characters of A-Z a-z 0-9 . _ -", name,
-                         kMaxTenantNameLength));
+  UsageError(fmt::format("bad tenant name '{}': use 1 to {} characters of A-Z a-z 0-9 . _ -",
+                         DisplayText(name), kMaxTenantNameLength));
 }
 
 namespace {
@@ -95,22 +124,23 @@ std::string_view Trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-// Appends the names listed in `in` to `names`; `file` names the source in errors.
-void ReadTenantLines(std::istream& in, const std::string& file, std::vector<std::string>* names) {
-  std::string line;
-  for (size_t number = 1; std::getline(in, line); ++number) {
-    std::string_view name = line;
+// Appends the names listed in `content` to `names`; `file` names the source in errors.
+void ReadTenantLines(std::string_view content, const std::string& file,
+                     std::vector<std::string>* names) {
+  for (size_t number = 1; !content.empty(); ++number) {
+    const size_t end = content.find('\n');
+    std::string_view name = content.substr(0, end);
+    content.remove_prefix(end == std::string_view::npos ? content.size() : end + 1);
     if (const auto hash = name.find('#'); hash != std::string_view::npos) {
       name = name.substr(0, hash);
     }
     name = Trim(name);
     if (name.empty()) continue;
     if (!IsValidTenantName(name)) {
-      UsageError(fmt::format("{}:{}: bad tenant name '{}'", file, number, name));
+      UsageError(fmt::format("{}:{}: bad tenant name '{}'", file, number, DisplayText(name)));
     }
     names->emplace_back(name);
   }
-  if (in.bad()) UsageError(fmt::format("cannot read tenants file {}", file));
 }
 
 }  // namespace
@@ -122,12 +152,9 @@ std::vector<std::string> ReadTenantList(const std::vector<std::string>& names,
     RequireValidTenantName(name);
     all.push_back(name);
   }
-  if (tenants_file == "-") {
-    ReadTenantLines(std::cin, "<stdin>", &all);
-  } else if (!tenants_file.empty()) {
-    std::ifstream in(tenants_file);
-    if (!in) UsageError(fmt::format("cannot open tenants file {}", tenants_file));
-    ReadTenantLines(in, tenants_file, &all);
+  if (!tenants_file.empty()) {
+    ReadTenantLines(ReadInputFile("--tenants-file", tenants_file),
+                    tenants_file == "-" ? "<stdin>" : tenants_file, &all);
   }
   std::vector<std::string> unique;
   std::unordered_set<std::string> seen;

@@ -98,6 +98,11 @@ class CliContext {
   std::unique_ptr<Store> store_;
 };
 
+// The whole content of the input file `file` given with `flag` ("-": stdin).
+// UsageError naming the flag, the file and the reason when it cannot be read
+// (missing, a directory, no permission).
+std::string ReadInputFile(std::string_view flag, const std::string& file);
+
 // UsageError naming `name` unless it is a valid tenant name.
 void RequireValidTenantName(std::string_view name);
 

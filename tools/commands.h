@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli_context.h"
+#include "flag_checks.h"
 
 namespace tenantlog::tool {
 

@@ -84,12 +84,14 @@ void AddBulkCommand(CLI::App& app, CliContext& context, CommandTable& table,
   CLI::App* cmd = app.add_subcommand(command.name, description);
   cmd->add_option("tenants", args->tenants, "Tenant names");
   cmd->add_option("--tenants-file", args->tenants_file,
-                  "Also the tenants listed in FILE, one per line ('-': stdin)");
+                  "Also the tenants listed in FILE, one per line ('-': stdin)")
+      ->check(NonEmpty());
   cmd->add_option("--reason", args->reason, "Why, for the log and the audit entry");
   cmd->add_flag("--dry-run", args->dry_run, "Show what would change; change nothing");
   cmd->add_option("--max-tenants", args->max_tenants,
                   fmt::format("Refuse a list of more than N tenants (default {})",
-                              command.default_max_tenants));
+                              command.default_max_tenants))
+      ->check(WholeNumber());
   table.Add(cmd, [&context, &command, args] { return RunBulk(context, command, *args); });
 }
 
@@ -157,7 +159,9 @@ void AddAdminCommands(CLI::App& app, CliContext& context, CommandTable& table) {
   CLI::App* cmd = app.add_subcommand(
       "rewind", "Make TENANT show its state as of an earlier point; itself undoable");
   cmd->add_option("tenant", args->tenant, "Tenant name")->required();
-  cmd->add_option("--to", args->to, "The point: a SEQ or an ISO-8601 TIME")->required();
+  cmd->add_option("--to", args->to, "The point: a SEQ or an ISO-8601 TIME")
+      ->required()
+      ->check(NonEmpty());
   cmd->add_option("--reason", args->reason, "Why, for the log and the audit entry");
   cmd->add_flag("--dry-run", args->dry_run, "List the keys that would change; change nothing");
   table.Add(cmd, [&context, args] { return RunRewind(context, *args); });

@@ -3,18 +3,12 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <iostream>
-#include <iterator>
 #include <memory>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <sstream>
 #include <string>
 
 #include "commands.h"
+#include "jsonl_batch.h"
 #include "output.h"
-#include "time_point.h"
 
 namespace tenantlog::tool {
 namespace {
@@ -29,20 +23,6 @@ struct AppendArgs {
   std::string payload_file;
   std::string jsonl;
 };
-
-// The whole content of `file` ("-": stdin). UsageError naming `flag` when it
-// cannot be read.
-std::string ReadWholeFile(std::string_view flag, const std::string& file) {
-  if (file == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) UsageError(fmt::format("{} {}: cannot open file", flag, file));
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) UsageError(fmt::format("{} {}: cannot read file", flag, file));
-  return std::move(content).str();
-}
 
 // The audit context of an append. Payloads are tenant data: the audit log
 // outlives a purge, so it records a payload's size, never its bytes.
@@ -80,82 +60,15 @@ DataEvent EventFromFlags(const AppendArgs& args) {
   }
   if (args.payload_given) event.payload = args.payload;
   if (!args.payload_file.empty())
-    event.payload = ReadWholeFile("--payload-file", args.payload_file);
+    event.payload = ReadInputFile("--payload-file", args.payload_file);
   return event;
 }
 
-// A string field of a JSON Lines object; nullopt when absent.
-std::optional<std::string> StringField(const nlohmann::ordered_json& object, const char* name,
-                                       const std::string& where) {
-  const auto it = object.find(name);
-  if (it == object.end()) return std::nullopt;
-  if (!it->is_string()) UsageError(fmt::format("{}: \"{}\" must be a string", where, name));
-  return it->get<std::string>();
-}
-
-DataEvent EventFromJsonLine(const std::string& line, const std::string& where) {
-  nlohmann::ordered_json object;
-  try {
-    object = nlohmann::ordered_json::parse(line);
-  } catch (const nlohmann::ordered_json::parse_error& error) {
-    UsageError(fmt::format("{}: not valid JSON ({})", where, error.what()));
-  }
-  if (!object.is_object()) UsageError(fmt::format("{}: expected a JSON object", where));
-  for (const auto& [name, value] : object.items()) {
-    if (name != "type" && name != "key" && name != "op" && name != "payload" &&
-        name != "payload_base64" && name != "time") {
-      UsageError(fmt::format(
-          "{}: unknown field \"{}\" (expected type, key, op, payload, payload_base64, time)", where,
-          name));
-    }
-  }
-  DataEvent event;
-  const auto type = StringField(object, "type", where);
-  const auto key = StringField(object, "key", where);
-  if (!type || type->empty()) UsageError(fmt::format("{}: \"type\" is required", where));
-  if (!key || key->empty()) UsageError(fmt::format("{}: \"key\" is required", where));
-  event.type = *type;
-  event.key = *key;
-  if (const auto op = StringField(object, "op", where); op && !ParseOp(*op, &event.op)) {
-    UsageError(fmt::format("{}: \"op\" '{}' must be put or delete", where, *op));
-  }
-  const auto payload = StringField(object, "payload", where);
-  const auto payload_base64 = StringField(object, "payload_base64", where);
-  if (payload && payload_base64) {
-    UsageError(fmt::format("{}: give \"payload\" or \"payload_base64\", not both", where));
-  }
-  if (event.op == Op::kDelete && (payload || payload_base64)) {
-    UsageError(fmt::format("{}: a delete carries no payload", where));
-  }
-  if (payload) event.payload = *payload;
-  if (payload_base64) {
-    auto decoded = Base64Decode(*payload_base64);
-    if (!decoded) UsageError(fmt::format("{}: \"payload_base64\" is not base64", where));
-    event.payload = std::move(*decoded);
-  }
-  if (const auto time = StringField(object, "time", where)) {
-    const auto time_us = ParseIsoTime(*time);
-    if (!time_us)
-      UsageError(fmt::format("{}: \"time\" '{}' is not an ISO-8601 UTC time", where, *time));
-    event.time_us = *time_us;
-  }
-  return event;
-}
-
-// Every event of the JSON Lines `file`; blank lines are skipped. UsageError
-// naming the line for the first malformed one.
+// Every event of the JSON Lines `file` (jsonl_batch.h). UsageError naming the
+// line for the first malformed one.
 AppendBatch BatchFromJsonLines(const std::string& file) {
-  const std::string content = ReadWholeFile("--jsonl", file);
-  const std::string name = file == "-" ? "<stdin>" : file;
-  AppendBatch batch;
-  std::istringstream lines(content);
-  std::string line;
-  for (size_t number = 1; std::getline(lines, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    batch.Add(EventFromJsonLine(line, fmt::format("{} line {}", name, number)));
-  }
-  if (batch.empty()) UsageError(fmt::format("--jsonl {}: no events in the file", name));
-  return batch;
+  const std::string content = ReadInputFile("--jsonl", file);
+  return Check(ParseJsonLinesBatch(content, file == "-" ? "<stdin>" : file));
 }
 
 int RunAppend(CliContext& context, const AppendArgs& args) {
@@ -207,10 +120,12 @@ void AddAppendCommands(CLI::App& app, CliContext& context, CommandTable& table) 
   CLI::Option* op = cmd->add_option("--op", args->op, "put (default) or delete");
   CLI::Option* payload = cmd->add_option("--payload", args->payload, "Payload text");
   CLI::Option* payload_file =
-      cmd->add_option("--payload-file", args->payload_file, "Payload read from FILE ('-': stdin)");
+      cmd->add_option("--payload-file", args->payload_file, "Payload read from FILE ('-': stdin)")
+          ->check(NonEmpty());
   CLI::Option* jsonl = cmd->add_option(
       "--jsonl", args->jsonl,
       "Append every line {\"type\",\"key\",\"op\",\"payload\"} of FILE ('-': stdin), all or none");
+  jsonl->check(NonEmpty());
   payload->excludes(payload_file);
   jsonl->excludes(type)->excludes(key)->excludes(op)->excludes(payload)->excludes(payload_file);
   table.Add(cmd, [&context, args, payload] {

@@ -22,7 +22,6 @@ using json = nlohmann::ordered_json;
 // ---- backup ----
 
 int RunBackup(CliContext& context, const std::string& dir) {
-  if (dir.empty()) UsageError("backup: a target directory is required");
   Store& store = context.OpenStore(Access::kWrite);  // the audit entry
   const BackupReport report = Check(store.Backup(dir, context.MakeAdminContext("backup")));
   if (context.json()) {
@@ -96,7 +95,6 @@ int RunRestoreFromBackup(CliContext& context, const RestoreArgs& args) {
 
 int RunExport(CliContext& context, const std::string& tenant, const std::string& file) {
   RequireValidTenantName(tenant);
-  if (file.empty()) UsageError("export: -o FILE is required");
   Store& store = context.OpenStore(Access::kRead);
   const ExportReport report = Check(store.Export(tenant, file));
   if (context.json()) {
@@ -170,7 +168,6 @@ int RunPurgePlan(CliContext& context, const PurgePlanArgs& args) {
 }
 
 int RunPurgeRun(CliContext& context, const std::string& plan, const std::string& token) {
-  if (token.empty()) UsageError("purge run: --confirm TOKEN (printed by purge plan) is required");
   Store& store = context.OpenStore(Access::kWrite);
   const PurgeReport report = Check(store.RunPurge(plan, token, context.MakeAdminContext("purge run")));
   if (context.json()) {
@@ -204,7 +201,9 @@ int RunCompact(CliContext& context) {
 void AddLifecycleCommands(CLI::App& app, CliContext& context, CommandTable& table) {
   auto backup_dir = std::make_shared<std::string>();
   CLI::App* backup = app.add_subcommand("backup", "Write a hot, consistent, compacted copy of the store to DIR");
-  backup->add_option("dir", *backup_dir, "Target directory (must not exist or be empty)")->required();
+  backup->add_option("dir", *backup_dir, "Target directory (must not exist or be empty)")
+      ->required()
+      ->check(NonEmpty());
   table.Add(backup, [&context, backup_dir] { return RunBackup(context, *backup_dir); });
 
   auto restore = std::make_shared<RestoreArgs>();
@@ -213,22 +212,25 @@ void AddLifecycleCommands(CLI::App& app, CliContext& context, CommandTable& tabl
   rfb->add_option("backup", restore->backup, "Backup directory")->required();
   rfb->add_option("tenants", restore->tenants, "Tenant names");
   rfb->add_option("--tenants-file", restore->tenants_file,
-                  "Also the tenants listed in FILE, one per line ('-': stdin)");
+                  "Also the tenants listed in FILE, one per line ('-': stdin)")
+      ->check(NonEmpty());
   rfb->add_option("--reason", restore->reason, "Why, for the log and the audit entry");
   rfb->add_flag("--dry-run", restore->dry_run, "Show what would happen; change nothing");
-  rfb->add_option("--max-tenants", restore->max_tenants, "Refuse a list of more than N tenants (default 1000)");
+  rfb->add_option("--max-tenants", restore->max_tenants, "Refuse a list of more than N tenants (default 1000)")
+      ->check(WholeNumber());
   table.Add(rfb, [&context, restore] { return RunRestoreFromBackup(context, *restore); });
 
   auto export_args = std::make_shared<std::pair<std::string, std::string>>();
   CLI::App* exp = app.add_subcommand("export", "Write TENANT's whole log to a portable, verifiable file");
   exp->add_option("tenant", export_args->first, "Tenant name")->required();
-  exp->add_option("-o,--output", export_args->second, "The file to write")->required();
+  exp->add_option("-o,--output", export_args->second, "The file to write")->required()->check(NonEmpty());
   table.Add(exp, [&context, export_args] { return RunExport(context, export_args->first, export_args->second); });
 
   auto import_args = std::make_shared<std::pair<std::string, std::string>>();
   CLI::App* imp = app.add_subcommand("import", "Import an export file as a new tenant (checked whole first)");
   imp->add_option("file", import_args->first, "The export file")->required();
-  imp->add_option("--as", import_args->second, "Tenant name to import under (default: the name in the file)");
+  imp->add_option("--as", import_args->second, "Tenant name to import under (default: the name in the file)")
+      ->check(NonEmpty());
   table.Add(imp, [&context, import_args] { return RunImport(context, import_args->first, import_args->second); });
 
   CLI::App* purge = app.add_subcommand("purge", "Compliance purge of long-tombstoned tenants: plan, then run");
@@ -237,17 +239,19 @@ void AddLifecycleCommands(CLI::App& app, CliContext& context, CommandTable& tabl
   CLI::App* plan_cmd = purge->add_subcommand("plan", "Check tenants and write a purge plan; prints its token");
   plan_cmd->add_option("tenants", plan->tenants, "Tenant names");
   plan_cmd->add_option("--tenants-file", plan->tenants_file,
-                       "Also the tenants listed in FILE, one per line ('-': stdin)");
+                       "Also the tenants listed in FILE, one per line ('-': stdin)")
+      ->check(NonEmpty());
   plan_cmd->add_option("--older-than", plan->older_than, "Only tenants tombstoned at least this long ago (30d, 12h, 0s)")
       ->required();
-  plan_cmd->add_option("-o,--output", plan->plan, "The plan file to write")->required();
-  plan_cmd->add_option("--max-tenants", plan->max_tenants, "Refuse a list of more than N tenants (default 10)");
+  plan_cmd->add_option("-o,--output", plan->plan, "The plan file to write")->required()->check(NonEmpty());
+  plan_cmd->add_option("--max-tenants", plan->max_tenants, "Refuse a list of more than N tenants (default 10)")
+      ->check(WholeNumber());
   table.Add(plan_cmd, [&context, plan] { return RunPurgePlan(context, *plan); });
 
   auto run = std::make_shared<std::pair<std::string, std::string>>();
   CLI::App* run_cmd = purge->add_subcommand("run", "Run a purge plan: removes the planned tenants' data for good");
   run_cmd->add_option("plan", run->first, "The plan file")->required();
-  run_cmd->add_option("--confirm", run->second, "The token purge plan printed")->required();
+  run_cmd->add_option("--confirm", run->second, "The token purge plan printed")->required()->check(NonEmpty());
   table.Add(run_cmd, [&context, run] { return RunPurgeRun(context, run->first, run->second); });
 
   CLI::App* compact = app.add_subcommand("compact", "Replace the data file with a compacted copy (gives space back)");

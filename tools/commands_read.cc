@@ -372,30 +372,34 @@ void AddReadCommands(CLI::App& app, CliContext& context, CommandTable& table) {
     auto args = std::make_shared<GetArgs>();
     CLI::App* cmd = app.add_subcommand("get", "Print the payload of KEY in TENANT's view");
     cmd->add_option("tenant", args->tenant, "Tenant name")->required();
-    cmd->add_option("key", args->key, "Entity key")->required();
-    cmd->add_option("--as-of", args->as_of, "Read the view as of a SEQ or an ISO-8601 TIME");
+    cmd->add_option("key", args->key, "Entity key")->required()->check(NonEmpty());
+    cmd->add_option("--as-of", args->as_of, "Read the view as of a SEQ or an ISO-8601 TIME")
+        ->check(NonEmpty());
     table.Add(cmd, [&context, args] { return RunGet(context, *args); });
   }
   {
     auto args = std::make_shared<KeysArgs>();
     CLI::App* cmd = app.add_subcommand("keys", "List the live keys of TENANT's view");
     cmd->add_option("tenant", args->tenant, "Tenant name")->required();
-    cmd->add_option("--as-of", args->as_of, "Read the view as of a SEQ or an ISO-8601 TIME");
+    cmd->add_option("--as-of", args->as_of, "Read the view as of a SEQ or an ISO-8601 TIME")
+        ->check(NonEmpty());
     table.Add(cmd, [&context, args] { return RunKeys(context, *args); });
   }
   {
     auto args = std::make_shared<LogArgs>();
     CLI::App* cmd = app.add_subcommand("log", "Print TENANT's raw log, control events included");
     cmd->add_option("tenant", args->tenant, "Tenant name")->required();
-    cmd->add_option("--from", args->from, "First seq to print (default 1)");
-    cmd->add_option("--limit", args->limit, "Print at most N events (default: all)");
+    cmd->add_option("--from", args->from, "First seq to print (default 1)")->check(WholeNumber());
+    cmd->add_option("--limit", args->limit, "Print at most N events (default: all)")
+        ->check(WholeNumber());
     table.Add(cmd, [&context, args] { return RunLog(context, *args); });
   }
   {
     auto args = std::make_shared<TenantsArgs>();
     CLI::App* cmd = app.add_subcommand("tenants", "List the tenants, one row each");
     cmd->add_option("--state", args->state,
-                    "Only tenants in this state: active, tombstoned, purged");
+                    "Only tenants in this state: active, tombstoned, purged")
+        ->check(NonEmpty());
     table.Add(cmd, [&context, args] { return RunTenants(context, *args); });
   }
   {
@@ -409,8 +413,11 @@ void AddReadCommands(CLI::App& app, CliContext& context, CommandTable& table) {
     CLI::App* cmd = app.add_subcommand(
         "diff", "What changed in TENANT's view between two points: how to pick a rewind point");
     cmd->add_option("tenant", args->tenant, "Tenant name")->required();
-    cmd->add_option("--from", args->from, "Earlier point: a SEQ or an ISO-8601 TIME")->required();
-    cmd->add_option("--to", args->to, "Later point: a SEQ or an ISO-8601 TIME (default: now)");
+    cmd->add_option("--from", args->from, "Earlier point: a SEQ or an ISO-8601 TIME")
+        ->required()
+        ->check(NonEmpty());
+    cmd->add_option("--to", args->to, "Later point: a SEQ or an ISO-8601 TIME (default: now)")
+        ->check(NonEmpty());
     table.Add(cmd, [&context, args] { return RunDiff(context, *args); });
   }
   {
@@ -419,14 +426,16 @@ void AddReadCommands(CLI::App& app, CliContext& context, CommandTable& table) {
         "verify", "Check every chain of the listed tenants (default: all, and the audit log)");
     cmd->add_option("tenants", args->tenants, "Tenant names");
     cmd->add_option("--tenants-file", args->tenants_file,
-                    "Also the tenants listed in FILE, one per line ('-': stdin)");
+                    "Also the tenants listed in FILE, one per line ('-': stdin)")
+        ->check(NonEmpty());
     table.Add(cmd, [&context, args] { return RunVerify(context, *args); });
   }
   {
     auto args = std::make_shared<AuditArgs>();
     CLI::App* cmd = app.add_subcommand("audit", "Print the audit log of admin actions");
     cmd->add_option("--since", args->since,
-                    "Only entries at or after an ISO-8601 TIME, or this long ago (12h, 30d)");
+                    "Only entries at or after an ISO-8601 TIME, or this long ago (12h, 30d)")
+        ->check(NonEmpty());
     table.Add(cmd, [&context, args] { return RunAudit(context, *args); });
   }
 }

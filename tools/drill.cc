@@ -1035,11 +1035,14 @@ void AddDrillCommand(CLI::App& app, CliContext& context, CommandTable& table) {
   auto options = std::make_shared<DrillOptions>();
   CLI::App* cmd = app.add_subcommand(
       "drill", "Replay the April 2022 incident on a fresh store and prove the repair");
-  cmd->add_option("--tenants", options->tenants, "Tenants to fill (default 2000)");
-  cmd->add_option("--events", options->events, "Events per tenant (default 500)");
+  cmd->add_option("--tenants", options->tenants, "Tenants to fill (default 2000)")
+      ->check(WholeNumber());
+  cmd->add_option("--events", options->events, "Events per tenant (default 500)")
+      ->check(WholeNumber());
   cmd->add_option("--victims", options->victims,
-                  "Tenants the cleanup script tombstones (default 400)");
-  cmd->add_option("--seed", options->seed, "Seed of the synthetic traffic");
+                  "Tenants the cleanup script tombstones (default 400)")
+      ->check(WholeNumber());
+  cmd->add_option("--seed", options->seed, "Seed of the synthetic traffic")->check(WholeNumber());
   cmd->add_flag("--keep", options->keep,
                 "Keep the temporary directories (reference store, backup, purge plan)");
   cmd->footer(

@@ -1,12 +1,18 @@
 #include "time_point.h"
 
-// date::parse trips a false -Wmaybe-uninitialized in g++ 12 at -O2.
+// date::parse trips a false -Wmaybe-uninitialized in g++ 12 at -O2 (a
+// warning clang does not have).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <date/date.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <sstream>
@@ -31,12 +37,47 @@ std::optional<int64_t> ParseWithFormat(std::string_view text, const char* format
   return time.time_since_epoch().count();
 }
 
+// True when `text` has the shape YYYY-MM-DDTHH:MM:SS, then optionally '.'
+// and 1 to 6 digits, then Z or an offset +HH:MM / -HH:MM ('9' in `pattern`
+// stands for a digit). date::parse sees nothing else: some malformed times
+// make it convert NaN to an integer, which is undefined behaviour.
+bool HasIsoTimeShape(std::string_view text) {
+  const auto matches = [](std::string_view part, std::string_view pattern) {
+    if (part.size() != pattern.size()) return false;
+    for (size_t i = 0; i < part.size(); ++i) {
+      const bool digit = part[i] >= '0' && part[i] <= '9';
+      if (pattern[i] == '9' ? !digit : part[i] != pattern[i]) return false;
+    }
+    return true;
+  };
+  constexpr std::string_view kSeconds = "9999-99-99T99:99:99";
+  if (text.size() < kSeconds.size() || !matches(text.substr(0, kSeconds.size()), kSeconds)) {
+    return false;
+  }
+  text.remove_prefix(kSeconds.size());
+  if (text.starts_with('.')) {
+    const size_t digits = std::min(text.find_first_not_of("0123456789", 1), text.size()) - 1;
+    if (digits < 1 || digits > 6) return false;
+    text.remove_prefix(1 + digits);
+  }
+  return text == "Z" || matches(text, "+99:99") || matches(text, "-99:99");
+}
+
 }  // namespace
 
 std::optional<int64_t> ParseIsoTime(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  if (text.back() == 'Z') return ParseWithFormat(text, "%FT%TZ");
-  return ParseWithFormat(text, "%FT%T%Ez");
+  if (!HasIsoTimeShape(text)) return std::nullopt;
+  const auto time =
+      ParseWithFormat(text, text.back() == 'Z' ? "%FT%TZ" : "%FT%T%Ez");
+  // An offset can move a time out of the years 0000-9999, which the tool
+  // could not print back in this form.
+  using std::chrono::microseconds;
+  constexpr int64_t kFirst = std::chrono::duration_cast<microseconds>(
+      date::sys_days{date::year{0} / 1 / 1}.time_since_epoch()).count();
+  constexpr int64_t kEnd = std::chrono::duration_cast<microseconds>(
+      date::sys_days{date::year{10000} / 1 / 1}.time_since_epoch()).count();
+  if (!time || *time < kFirst || *time >= kEnd) return std::nullopt;
+  return time;
 }
 
 std::optional<int64_t> ParseDuration(std::string_view text) {

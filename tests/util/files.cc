@@ -47,4 +47,32 @@ bool PathExists(const std::string& path) {
   return std::filesystem::exists(path, ignored);
 }
 
+std::map<std::string, std::string> ReadTree(const std::string& root) {
+  std::map<std::string, std::string> tree;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "lock.mdb" || name == "tenantlog.lock") continue;
+    const std::string relative = std::filesystem::relative(entry.path(), root).string();
+    tree[relative] = entry.is_directory() ? "<dir>" : ReadFileBytes(entry.path().string());
+  }
+  return tree;
+}
+
+std::string DescribeTreeChange(const std::map<std::string, std::string>& before,
+                               const std::map<std::string, std::string>& after) {
+  std::string text;
+  for (const auto& [path, bytes] : before) {
+    const auto it = after.find(path);
+    if (it == after.end()) {
+      text += path + " disappeared\n";
+    } else if (it->second != bytes) {
+      text += path + " changed\n";
+    }
+  }
+  for (const auto& [path, bytes] : after) {
+    if (before.count(path) == 0) text += path + " appeared\n";
+  }
+  return text;
+}
+
 }  // namespace tenantlog::test

@@ -20,6 +20,16 @@ std::map<std::string, std::string> ReadDirectoryFiles(const std::string& dir);
 std::vector<size_t> FindAll(std::string_view haystack, std::string_view needle);
 bool PathExists(const std::string& path);
 
+// Every path under `root` (relative) with its bytes, "<dir>" for a
+// directory; lock files left out (LMDB's lock.mdb holds only its reader
+// table, a store's tenantlog.lock nothing): what a call that must write
+// nothing is compared against.
+std::map<std::string, std::string> ReadTree(const std::string& root);
+// The paths that appeared, disappeared or changed between two trees, one a
+// line; "" when they are equal.
+std::string DescribeTreeChange(const std::map<std::string, std::string>& before,
+                               const std::map<std::string, std::string>& after);
+
 }  // namespace tenantlog::test
 
 #endif  // TENANTLOG_TESTS_UTIL_FILES_H_

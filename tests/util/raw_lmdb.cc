@@ -124,6 +124,19 @@ RawTable ReadRawTable(const std::string& dir, const std::string& db) {
   return ReadPrefix(txn, dbi, "");
 }
 
+std::map<std::string, RawTable> ReadAllTables(const std::string& dir) {
+  Env env(dir, /*read_only=*/true);
+  Txn txn(env, /*read_only=*/true);
+  MDB_dbi main;
+  Check(mdb_dbi_open(txn.get(), nullptr, 0, &main), "mdb_dbi_open (main)");
+  std::map<std::string, RawTable> tables;
+  for (const auto& [name, record] : ReadPrefix(txn, main, "")) {
+    MDB_dbi dbi;
+    if (txn.OpenDb(name, &dbi)) tables[name] = ReadPrefix(txn, dbi, "");
+  }
+  return tables;
+}
+
 TenantBytes ReadTenantBytes(const std::string& dir, uint64_t id, const std::string& name) {
   Env env(dir, /*read_only=*/true);
   Txn txn(env, /*read_only=*/true);

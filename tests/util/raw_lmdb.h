@@ -39,6 +39,10 @@ struct TenantBytes {
 // database does not exist). Throws std::runtime_error on LMDB errors.
 RawTable ReadRawTable(const std::string& dir, const std::string& db);
 
+// Every named database of the store in `dir` (those of StoreDatabases() and
+// any other), by name: a logical dump of everything the store holds.
+std::map<std::string, RawTable> ReadAllTables(const std::string& dir);
+
 // Reads the rows owned by the tenant with id `id` and name `name`.
 TenantBytes ReadTenantBytes(const std::string& dir, uint64_t id, const std::string& name);
 
