@@ -39,12 +39,7 @@ int RunGet(CliContext& context, const GetArgs& args) {
   RequireValidTenantName(args.tenant);
   const ReadOptions options = AsOf(args.as_of);
   Store& store = context.OpenStore(Access::kRead);
-  auto payload = store.Get(args.tenant, args.key, options);
-  if (payload.status().IsNotFound()) {
-    throw CommandError(kExitFailure,
-                       fmt::format("{}: {}", DisplayText(args.key), payload.status().message()));
-  }
-  const std::string value = Check(std::move(payload));
+  const std::string value = Check(store.Get(args.tenant, args.key, options));
   if (context.json()) {
     json document = {{"tenant", args.tenant}};
     SetBytes(document, "key", args.key);
