@@ -228,12 +228,13 @@ Status TenantFeed::OpenFromScratch(lmdb::Txn& txn) {
 
 void TenantFeed::StartReplay(std::vector<timeline::SeqRange> ranges, FeedItem reset,
                              uint64_t inner_position, uint64_t end_position) {
-  replay_.emplace();
-  replay_->ranges = std::move(ranges);
-  if (!replay_->ranges.empty()) replay_->next = replay_->ranges.front().first;
-  replay_->held = std::move(reset);
-  replay_->inner_position = inner_position;
-  replay_->end_position = end_position;
+  Replay r;
+  r.ranges = std::move(ranges);
+  if (!r.ranges.empty()) r.next = r.ranges.front().first;
+  r.held = std::move(reset);
+  r.inner_position = inner_position;
+  r.end_position = end_position;
+  replay_ = std::move(r);
 }
 
 Status TenantFeed::ContinueReplay(lmdb::Txn& txn, const TenantRecord& record, size_t max_items,
