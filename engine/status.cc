@@ -20,9 +20,14 @@ const char* CodeName(Status::Code code) {
 
 }  // namespace
 
+const std::string& Status::message() const {
+  static const std::string* const kNone = new std::string();
+  return state_ ? state_->message : *kNone;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  return std::string(CodeName(code_)) + ": " + message_;
+  return std::string(CodeName(code())) + ": " + message();
 }
 
 }  // namespace tenantlog

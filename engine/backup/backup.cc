@@ -70,7 +70,7 @@ CopiedTenant CopyFromBackup(lmdb::LmdbEnv& backup, const TenantRecord& record, s
       out.values.append(e.record());
       out.ends.push_back(out.values.size());
       return Status::OK();
-    });
+    }, eventlog::Check::kFull);
     if (s.ok() && out.events() != 0 &&
         keys::GetFixed64(out.value(out.events() - 1).data()) != record.chain_head) {
       s = Status::Corruption("tenant " + record.name + ": chain head differs from its record");

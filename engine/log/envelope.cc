@@ -67,7 +67,18 @@ std::string_view EventEncoder::Encode(const EventFields& f, uint64_t previous_ch
   return value_;
 }
 
-Status EventDecoder::Parse(std::string_view stored) {
+Status EventDecoder::Parse(std::string_view stored) { return Load(stored, /*verify=*/true); }
+
+Status EventDecoder::ParseLinked(std::string_view stored, uint64_t previous_chain) {
+  root_ = nullptr;
+  if (stored.size() >= kChainPrefixBytes &&
+      ChainNext(previous_chain, stored.substr(kChainPrefixBytes)) != keys::GetFixed64(stored.data())) {
+    return Status::Corruption("chain hash mismatch");
+  }
+  return Load(stored, /*verify=*/false);
+}
+
+Status EventDecoder::Load(std::string_view stored, bool verify) {
   root_ = nullptr;
   if (stored.size() < kChainPrefixBytes + 8) {
     return Status::Corruption("event value of " + std::to_string(stored.size()) +
@@ -78,9 +89,11 @@ Status EventDecoder::Parse(std::string_view stored) {
   aligned_.resize((size_ + 7) / 8);
   std::memcpy(aligned_.data(), stored.data() + kChainPrefixBytes, size_);
   const auto* bytes = reinterpret_cast<const uint8_t*>(aligned_.data());
-  flatbuffers::Verifier verifier(bytes, size_);
-  if (!fb::VerifyEventBuffer(verifier)) {
-    return Status::Corruption("event record fails the FlatBuffers verifier");
+  if (verify) {
+    flatbuffers::Verifier verifier(bytes, size_);
+    if (!fb::VerifyEventBuffer(verifier)) {
+      return Status::Corruption("event record fails the FlatBuffers verifier");
+    }
   }
   const fb::Event* e = fb::GetEvent(bytes);
   if (e->kind() > fb::EventKind::MAX || e->op() > fb::Op::MAX) {

@@ -18,13 +18,22 @@ namespace tenantlog::eventlog {
 // tenant has events.
 Status Append(lmdb::Txn& txn, EventEncoder& encoder, EventFields fields, TenantRecord* record);
 
+// What Scan checks of each event besides its seq and its chain link.
+enum class Check {
+  // Nothing more: the chain vouches for the record (EventDecoder::ParseLinked).
+  // For the engine's own store.
+  kChain,
+  // The FlatBuffers verifier too: for stores from elsewhere (a backup).
+  kFull,
+};
+
 // Calls `fn` for every event of `record` with seq in [first, last], in
-// order. Each event is verified (FlatBuffers, seq) and its chain link checked
-// against the event before it; a failure is Corruption naming tenant and seq.
-// `fn` sees the decoder positioned on the event; its views last until `fn`
-// returns.
+// order. Each event's seq and chain link (against the event before it) are
+// checked, and with Check::kFull its FlatBuffers too; a failure is
+// Corruption naming tenant and seq. `fn` sees the decoder positioned on the
+// event; its views last until `fn` returns.
 Status Scan(lmdb::Txn& txn, const TenantRecord& record, uint64_t first, uint64_t last,
-            const std::function<Status(const EventDecoder&)>& fn);
+            const std::function<Status(const EventDecoder&)>& fn, Check check = Check::kChain);
 
 // The stored chain value after event `seq` (0 for seq 0). Corruption when
 // the event is missing or truncated.

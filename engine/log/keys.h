@@ -4,22 +4,23 @@
 #ifndef TENANTLOG_ENGINE_LOG_KEYS_H_
 #define TENANTLOG_ENGINE_LOG_KEYS_H_
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace tenantlog::keys {
 
 inline void PutFixed64(char* out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(out, &v, 8);
 }
 
 inline uint64_t GetFixed64(const char* in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  uint64_t v;
+  std::memcpy(&v, in, 8);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
   return v;
 }
 
@@ -74,8 +75,9 @@ inline void AppendFixed32(std::string* out, uint32_t v) {
 }
 
 inline uint32_t GetFixed32(const char* in) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  uint32_t v;
+  std::memcpy(&v, in, 4);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap32(v);
   return v;
 }
 

@@ -7,6 +7,7 @@
 #define TENANTLOG_STATUS_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,8 +30,16 @@ class [[nodiscard]] Status {
     kIOError = 7,          // the file system or LMDB failed
   };
 
-  // Creates a success status.
+  // Creates a success status. A success status holds no allocation, so
+  // returning and testing one costs a pointer.
   Status() = default;
+  Status(const Status& other) : state_(other.state_ ? new State(*other.state_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) state_.reset(other.state_ ? new State(*other.state_) : nullptr);
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status OK() { return Status(); }
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
@@ -47,30 +56,34 @@ class [[nodiscard]] Status {
 
   // The same code, with `context` and ": " put before the message.
   Status WithContext(std::string_view context) const {
-    return Status(code_, std::string(context) + ": " + message_);
+    return Status(code(), std::string(context) + ": " + message());
   }
 
-  bool ok() const { return code_ == Code::kOk; }
-  Code code() const { return code_; }
+  bool ok() const { return state_ == nullptr; }
+  Code code() const { return state_ ? state_->code : Code::kOk; }
   // The human-readable explanation; empty for success.
-  const std::string& message() const { return message_; }
+  const std::string& message() const;
 
-  bool IsNotFound() const { return code_ == Code::kNotFound; }
-  bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
-  bool IsConflict() const { return code_ == Code::kConflict; }
-  bool IsRefused() const { return code_ == Code::kRefused; }
-  bool IsTenantDeleted() const { return code_ == Code::kTenantDeleted; }
-  bool IsCorruption() const { return code_ == Code::kCorruption; }
-  bool IsIOError() const { return code_ == Code::kIOError; }
+  bool IsNotFound() const { return code() == Code::kNotFound; }
+  bool IsInvalidArgument() const { return code() == Code::kInvalidArgument; }
+  bool IsConflict() const { return code() == Code::kConflict; }
+  bool IsRefused() const { return code() == Code::kRefused; }
+  bool IsTenantDeleted() const { return code() == Code::kTenantDeleted; }
+  bool IsCorruption() const { return code() == Code::kCorruption; }
+  bool IsIOError() const { return code() == Code::kIOError; }
 
   // "OK", or the code's name followed by ": " and the message.
   std::string ToString() const;
 
  private:
-  Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
+  struct State {
+    Code code;
+    std::string message;
+  };
+  Status(Code code, std::string msg)
+      : state_(code == Code::kOk ? nullptr : new State{code, std::move(msg)}) {}
 
-  Code code_ = Code::kOk;
-  std::string message_;
+  std::unique_ptr<State> state_;  // null for success
 };
 
 // A value or the Status that explains its absence.
