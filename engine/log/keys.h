@@ -38,12 +38,17 @@ inline std::string TenantKey(uint64_t tenant_id) {
   return key;
 }
 
+// An `events` key, held inline (one is made per event written).
+struct EventKeyBytes {
+  char bytes[16];
+  operator std::string_view() const { return std::string_view(bytes, sizeof(bytes)); }  // NOLINT
+};
+
 // `events` key: tenant id ‖ seq.
-inline std::string EventKey(uint64_t tenant_id, uint64_t seq) {
-  std::string key;
-  key.reserve(16);
-  AppendFixed64(&key, tenant_id);
-  AppendFixed64(&key, seq);
+inline EventKeyBytes EventKey(uint64_t tenant_id, uint64_t seq) {
+  EventKeyBytes key;
+  PutFixed64(key.bytes, tenant_id);
+  PutFixed64(key.bytes + 8, seq);
   return key;
 }
 
