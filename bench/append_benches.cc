@@ -13,6 +13,17 @@ namespace tenantlog::bench {
 namespace {
 
 constexpr Impl kImpls[] = {Impl::kTenantlog, Impl::kLmdbRaw, Impl::kSqlite};
+// The layouts compared where the tenant count matters: tenantlog's (every
+// tenant in one database, keyed tenant ‖ seq), the same without the engine,
+// and a database per tenant.
+constexpr Impl kLayoutImpls[] = {Impl::kTenantlog, Impl::kLmdbRaw, Impl::kLmdbTenantDbs};
+
+// Reports the store's size on disk per event it holds.
+void ReportBytesPerEvent(benchmark::State& state, Impl impl, const TempDir& dir, uint64_t events) {
+  if (events == 0) return;
+  state.counters["bytes_per_event"] =
+      static_cast<double>(StoredBytes(impl, dir)) / static_cast<double>(events);
+}
 
 struct AppendFixture {
   TempDir dir;
@@ -40,6 +51,9 @@ void Append(benchmark::State& state, Impl impl, const Sizes& sizes) {
     f.next_seq[tenant] += sizes.append_batch;
   }
   state.SetItemsProcessed(state.iterations() * sizes.append_batch);
+  uint64_t stored = 0;
+  for (uint64_t next : f.next_seq) stored += next - 1;
+  ReportBytesPerEvent(state, impl, f.dir, stored);
 }
 
 // AppendConcurrent: each thread appends single events to its own tenant, one
@@ -74,18 +88,20 @@ struct ScaleFixture {
   std::unique_ptr<AppendTarget> target;
   std::vector<PreparedBatch> batches;
   Prng prng{20220405};
+  uint64_t stored = 0;  // events held
 };
 
 // AppendScale: Append's durable batches, each to a tenant drawn at random
 // from a store of range(0) tenants that already hold `scale_seed_events`
 // events each. The cost per event should not depend on the tenant count.
 // Items: events.
-void AppendScale(benchmark::State& state, const Sizes& sizes) {
+void AppendScale(benchmark::State& state, Impl impl, const Sizes& sizes) {
   const uint64_t tenants = static_cast<uint64_t>(state.range(0));
   constexpr uint64_t kDistinctBatches = 8;
-  ScaleFixture& f = GetFixture<ScaleFixture>("AppendScale", std::to_string(tenants), [&] {
+  ScaleFixture& f = GetFixture<ScaleFixture>("AppendScale", std::string(ImplName(impl)) + "/" + std::to_string(tenants), [&] {
     auto f = std::make_unique<ScaleFixture>();
-    f->target = MakeTarget(Impl::kTenantlog, f->dir);
+    f->target = MakeTarget(impl, f->dir, static_cast<uint32_t>(tenants));
+    f->stored = tenants * sizes.scale_seed_events;
     std::vector<TenantFill> fills;
     for (uint64_t t = 1; t <= tenants; ++t) fills.push_back(TenantFill{t, sizes.scale_seed_events});
     Fill(*f->target, fills, sizes.keys_per_tenant);
@@ -100,6 +116,8 @@ void AppendScale(benchmark::State& state, const Sizes& sizes) {
     f.target->Append(tenant, 0, f.batches[tenant % kDistinctBatches]);
   }
   state.SetItemsProcessed(state.iterations() * sizes.append_batch);
+  f.stored += state.iterations() * sizes.append_batch;
+  ReportBytesPerEvent(state, impl, f.dir, f.stored);
   state.counters["tenants"] = static_cast<double>(tenants);
 }
 
@@ -111,7 +129,7 @@ std::string Name(std::string_view family, Impl impl) {
 
 void RegisterAppendBenchmarks(const Sizes& sizes) {
   using benchmark::RegisterBenchmark;
-  for (Impl impl : kImpls) {
+  for (Impl impl : {Impl::kTenantlog, Impl::kLmdbRaw, Impl::kLmdbTenantDbs, Impl::kSqlite}) {
     Measured(RegisterBenchmark(Name("Append", impl).c_str(),
                                [=](benchmark::State& s) { Append(s, impl, sizes); }),
              sizes, benchmark::kMillisecond);
@@ -122,10 +140,12 @@ void RegisterAppendBenchmarks(const Sizes& sizes) {
              sizes, benchmark::kMicrosecond)
         ->Threads(sizes.concurrent_threads);
   }
-  auto* scale = Measured(RegisterBenchmark(Name("AppendScale", Impl::kTenantlog).c_str(),
-                                           [=](benchmark::State& s) { AppendScale(s, sizes); }),
-                         sizes, benchmark::kMillisecond);
-  for (int64_t tenants : sizes.scale_tenants) scale->Arg(tenants);
+  for (Impl impl : kLayoutImpls) {
+    auto* scale = Measured(RegisterBenchmark(Name("AppendScale", impl).c_str(),
+                                             [=](benchmark::State& s) { AppendScale(s, impl, sizes); }),
+                           sizes, benchmark::kMillisecond);
+    for (int64_t tenants : sizes.scale_tenants) scale->Arg(tenants);
+  }
 }
 
 }  // namespace tenantlog::bench

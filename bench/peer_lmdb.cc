@@ -1,6 +1,8 @@
 #include "peer_lmdb.h"
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 
 #include "fatal.h"
@@ -59,6 +61,12 @@ void LmdbRaw::SetDurable(bool durable) {
 
 void LmdbRaw::Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& batch) {
   const std::vector<EventSpec>& events = batch.events;
+  {
+    std::lock_guard lock(mu_);
+    uint64_t& next = next_seq_[tenant];
+    if (first_seq == 0) first_seq = next + 1;
+    next = std::max(next, first_seq + events.size() - 1);
+  }
   WriteTxn txn(env_);
   char key[16];
   PutBigEndian(key, tenant);
@@ -100,6 +108,84 @@ uint64_t LmdbRaw::Fold(uint64_t tenant, std::unordered_map<std::string, std::str
   mdb_cursor_close(cursor);
   mdb_txn_abort(txn);
   return scanned;
+}
+
+LmdbTenantDbs::LmdbTenantDbs(const std::string& dir, bool durable, uint32_t max_tenants) : durable_(durable) {
+  Check(mdb_env_create(&env_), "create environment");
+  Check(mdb_env_set_mapsize(env_, kMapBytes), "set map size");
+  Check(mdb_env_set_maxdbs(env_, max_tenants), "set max databases");
+  Check(mdb_env_open(env_, dir.c_str(), MDB_NOTLS | (durable ? 0 : MDB_NOSYNC), 0600),
+        "open " + dir);
+}
+
+LmdbTenantDbs::~LmdbTenantDbs() {
+  if (open_txn_ != nullptr) mdb_txn_abort(open_txn_);
+  mdb_env_close(env_);
+}
+
+void LmdbTenantDbs::CommitOpen() {
+  if (open_txn_ == nullptr) return;
+  const int rc = mdb_txn_commit(open_txn_);
+  open_txn_ = nullptr;
+  open_appends_ = 0;
+  Check(rc, "commit");
+  dbis_.merge(pending_);
+  pending_.clear();
+}
+
+void LmdbTenantDbs::SetDurable(bool durable) {
+  std::lock_guard lock(mu_);
+  CommitOpen();
+  durable_ = durable;
+  Check(mdb_env_set_flags(env_, MDB_NOSYNC, durable ? 0 : 1), "set flags");
+  if (durable) Check(mdb_env_sync(env_, 1), "sync");
+}
+
+MDB_dbi LmdbTenantDbs::Dbi(MDB_txn* txn, uint64_t tenant) {
+  if (auto it = dbis_.find(tenant); it != dbis_.end()) return it->second;
+  if (auto it = pending_.find(tenant); it != pending_.end()) return it->second;
+  const std::string name = "t" + std::to_string(tenant);
+  MDB_dbi dbi = 0;
+  Check(mdb_dbi_open(txn, name.c_str(), MDB_CREATE, &dbi), "open database " + name);
+  pending_.emplace(tenant, dbi);
+  return dbi;
+}
+
+void LmdbTenantDbs::Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& batch) {
+  std::lock_guard lock(mu_);
+  MDB_txn* txn = open_txn_;
+  if (txn == nullptr) Check(mdb_txn_begin(env_, nullptr, 0, &txn), "begin write");
+  uint64_t& next = next_seq_[tenant];
+  if (first_seq == 0) first_seq = next + 1;
+  const MDB_dbi dbi = Dbi(txn, tenant);
+  char key[8];
+  std::string value;
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    const EventSpec& e = batch.events[i];
+    PutBigEndian(key, first_seq + i);
+    value.assign(1, static_cast<char>(e.key.size()));
+    value.append(e.key);
+    value.append(e.payload);
+    MDB_val k{sizeof(key), key};
+    MDB_val v{value.size(), value.data()};
+    Check(mdb_put(txn, dbi, &k, &v, MDB_APPEND), "put");
+  }
+  next = first_seq + batch.events.size() - 1;
+  if (durable_) {
+    open_txn_ = txn;
+    CommitOpen();
+    return;
+  }
+  // Filling: one transaction for many appends, as LMDB's per-transaction
+  // work would otherwise make the fill quadratic in the tenant count.
+  open_txn_ = txn;
+  if (++open_appends_ == 1000) CommitOpen();
+}
+
+uint64_t DataFileBytes(const std::string& dir) {
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(std::filesystem::path(dir) / "data.mdb", ec);
+  return ec ? 0 : bytes;
 }
 
 }  // namespace tenantlog::bench

@@ -1,6 +1,7 @@
 #include "target.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "peer_lmdb.h"
 #include "peer_sqlite.h"
@@ -17,6 +18,8 @@ std::string_view ImplName(Impl impl) {
       return "lmdb_raw";
     case Impl::kSqlite:
       return "sqlite";
+    case Impl::kLmdbTenantDbs:
+      return "lmdb_tenant_dbs";
   }
   return "?";
 }
@@ -28,7 +31,7 @@ PreparedBatch Prepare(uint64_t tenant, uint64_t first_seq, uint32_t count, uint3
   return prepared;
 }
 
-std::unique_ptr<AppendTarget> MakeTarget(Impl impl, const TempDir& dir) {
+std::unique_ptr<AppendTarget> MakeTarget(Impl impl, const TempDir& dir, uint32_t max_tenants) {
   switch (impl) {
     case Impl::kTenantlog:
       return std::make_unique<TenantlogTarget>(dir.Sub("store"));
@@ -36,8 +39,27 @@ std::unique_ptr<AppendTarget> MakeTarget(Impl impl, const TempDir& dir) {
       return std::make_unique<LmdbRaw>(dir.path(), true);
     case Impl::kSqlite:
       return std::make_unique<SqlitePeer>(dir.Sub("events.db"), true);
+    case Impl::kLmdbTenantDbs:
+      return std::make_unique<LmdbTenantDbs>(dir.path(), true, std::max<uint32_t>(max_tenants, 16));
   }
   return nullptr;
+}
+
+uint64_t StoredBytes(Impl impl, const TempDir& dir) {
+  std::error_code ec;
+  switch (impl) {
+    case Impl::kTenantlog:
+      return DataFileBytes(dir.Sub("store"));
+    case Impl::kLmdbRaw:
+    case Impl::kLmdbTenantDbs:
+      return DataFileBytes(dir.path());
+    case Impl::kSqlite: {
+      const uint64_t db = std::filesystem::file_size(dir.Sub("events.db"), ec);
+      const uint64_t wal = std::filesystem::file_size(dir.Sub("events.db-wal"), ec);
+      return (ec ? 0 : wal) + db;
+    }
+  }
+  return 0;
 }
 
 void Fill(AppendTarget& target, const std::vector<TenantFill>& fills, uint32_t keys_per_tenant) {

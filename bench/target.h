@@ -17,7 +17,7 @@ namespace tenantlog::bench {
 class TempDir;
 
 // The implementations compared, named as in the benchmark names.
-enum class Impl { kTenantlog, kLmdbRaw, kSqlite };
+enum class Impl { kTenantlog, kLmdbRaw, kSqlite, kLmdbTenantDbs };
 std::string_view ImplName(Impl impl);
 
 // One batch of events, built before the measurement in the form each
@@ -40,8 +40,12 @@ class AppendTarget {
   virtual void Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& batch) = 0;
 };
 
-// A durable, empty store of `impl` in `dir`.
-std::unique_ptr<AppendTarget> MakeTarget(Impl impl, const TempDir& dir);
+// A durable, empty store of `impl` in `dir`, for up to `max_tenants`
+// tenants (only lmdb_tenant_dbs, whose databases are sized by it, needs it).
+std::unique_ptr<AppendTarget> MakeTarget(Impl impl, const TempDir& dir, uint32_t max_tenants = 0);
+
+// Bytes on disk of the store MakeTarget(impl, dir) made.
+uint64_t StoredBytes(Impl impl, const TempDir& dir);
 
 // Events 1..events of `tenant`.
 struct TenantFill {
