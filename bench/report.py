@@ -61,6 +61,11 @@ def human(rate):
     return f"{rate:.3g}"
 
 
+def scale_points(runs, impl):
+    """[(tenants, events/s)] of AppendScale/impl, by tenant count."""
+    return sorted((int(a), r) for (f, i, a), r in runs.items() if f == "AppendScale" and i == impl and a.isdigit())
+
+
 def summary(context, runs):
     lines = [f"# tenantlog_bench, scale {context.get('tenantlog_bench_scale', '?')}", ""]
     lines += ["| benchmark | items/s | unit |", "|---|---:|---|"]
@@ -71,11 +76,11 @@ def summary(context, runs):
     lines += ["", "| target | ratio | minimum | met |", "|---|---:|---:|---|"]
     for family, num, den, minimum in TARGETS:
         if family == "AppendScale":
-            scale = sorted((int(a), r) for (f, _, a), r in runs.items() if f == family and a.isdigit())
+            scale = scale_points(runs, "tenantlog")
             if len(scale) < 2:
                 continue
             ratio = scale[-1][1] / scale[0][1]
-            label = f"AppendScale {scale[-1][0]} / {scale[0][0]} tenants"
+            label = f"AppendScale tenantlog {scale[-1][0]} / {scale[0][0]} tenants"
         else:
             a = runs.get((family, num, ""))
             b = runs.get((family, den, ""))
@@ -122,13 +127,19 @@ def plot(runs, path):
     bars.legend()
     bars.grid(axis="y", which="both", alpha=0.3)
 
-    points = sorted((int(a), r) for (f, _, a), r in runs.items() if f == "AppendScale" and a.isdigit())
-    if points:
+    top = 0
+    for impl in impls:
+        points = scale_points(runs, impl)
+        if not points:
+            continue
         xs = [p[0] for p in points]
         ys = [1e6 / p[1] for p in points]
-        scale.plot(xs, ys, marker="o")
+        top = max(top, max(ys))
+        scale.plot(xs, ys, marker="o", label=impl)
+    if top:
         scale.set_xscale("log")
-        scale.set_ylim(bottom=0, top=max(ys) * 1.3)
+        scale.set_ylim(bottom=0, top=top * 1.3)
+        scale.legend()
         scale.set_xlabel("tenants in the store")
         scale.set_ylabel("µs per event")
         scale.set_title("AppendScale: cost per event")
