@@ -1,6 +1,7 @@
 #include "peer_lmdb.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string_view>
@@ -144,9 +145,10 @@ void LmdbTenantDbs::SetDurable(bool durable) {
 MDB_dbi LmdbTenantDbs::Dbi(MDB_txn* txn, uint64_t tenant) {
   if (auto it = dbis_.find(tenant); it != dbis_.end()) return it->second;
   if (auto it = pending_.find(tenant); it != pending_.end()) return it->second;
-  const std::string name = "t" + std::to_string(tenant);
+  char name[24];
+  std::snprintf(name, sizeof(name), "t%llu", static_cast<unsigned long long>(tenant));
   MDB_dbi dbi = 0;
-  Check(mdb_dbi_open(txn, name.c_str(), MDB_CREATE, &dbi), "open database " + name);
+  Check(mdb_dbi_open(txn, name, MDB_CREATE, &dbi), std::string("open database ") + name);
   pending_.emplace(tenant, dbi);
   return dbi;
 }
