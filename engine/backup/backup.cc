@@ -34,13 +34,19 @@ struct CopiedTenant {
   }
 };
 
-// A bounded queue from the backup readers to the single writer.
+// A queue from the backup readers to the single writer, bounded by the
+// events it holds so that readers run ahead of the writer (while it commits)
+// by at most `capacity_events`. An item larger than that is still accepted
+// into an empty queue.
 class CopyQueue {
  public:
-  explicit CopyQueue(size_t capacity) : capacity_(capacity) {}
+  explicit CopyQueue(uint64_t capacity_events) : capacity_events_(capacity_events) {}
   void Push(CopiedTenant item) {
     std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return items_.size() < capacity_; });
+    not_full_.wait(lock, [&] {
+      return items_.empty() || queued_events_ + item.events() <= capacity_events_;
+    });
+    queued_events_ += item.events();
     items_.push_back(std::move(item));
     not_empty_.notify_one();
   }
@@ -49,15 +55,17 @@ class CopyQueue {
     not_empty_.wait(lock, [&] { return !items_.empty(); });
     CopiedTenant item = std::move(items_.front());
     items_.pop_front();
-    not_full_.notify_one();
+    queued_events_ -= item.events();
+    not_full_.notify_all();
     return item;
   }
 
  private:
-  const size_t capacity_;
+  const uint64_t capacity_events_;
   std::mutex mu_;
   std::condition_variable not_full_, not_empty_;
   std::deque<CopiedTenant> items_;
+  uint64_t queued_events_ = 0;
 };
 
 CopiedTenant CopyFromBackup(lmdb::LmdbEnv& backup, const TenantRecord& record, size_t job) {
@@ -66,6 +74,10 @@ CopiedTenant CopyFromBackup(lmdb::LmdbEnv& backup, const TenantRecord& record, s
   out.status = backup.Read([&](lmdb::Txn& txn) -> Status {
     out.ends.reserve(record.head_seq);
     Status s = eventlog::Scan(txn, record, 1, record.head_seq, [&](const EventDecoder& e) {
+      if (out.values.empty()) {
+        // Events of one tenant are of similar size: one allocation, mostly.
+        out.values.reserve((e.record().size() + 8) * record.head_seq * 5 / 4);
+      }
       keys::AppendFixed64(&out.values, e.chain());
       out.values.append(e.record());
       out.ends.push_back(out.values.size());
@@ -82,6 +94,51 @@ CopiedTenant CopyFromBackup(lmdb::LmdbEnv& backup, const TenantRecord& record, s
     out.ends.clear();
   }
   return out;
+}
+
+// The entries that follow `key` in `cursor`'s database and could share its
+// leaf page, removed, in key order. REQUIRES: writable transaction.
+Result<std::vector<std::pair<std::string, std::string>>> TakeFollowing(lmdb::Cursor& cursor,
+                                                                       std::string_view key,
+                                                                       size_t page_bytes) {
+  std::vector<std::pair<std::string, std::string>> taken;
+  size_t bytes = 0;
+  for (;;) {
+    auto found = cursor.Seek(key);
+    if (!found.ok()) return found.status();
+    if (!*found) break;
+    // An entry takes at least its key and value and a small header.
+    bytes += cursor.key().size() + cursor.value().size() + 8;
+    if (bytes > page_bytes) break;
+    taken.emplace_back(cursor.key(), cursor.value());
+    Status s = cursor.DeleteCurrent();
+    if (!s.ok()) return s;
+  }
+  return taken;
+}
+
+// Writes the copied log at seqs 1..n of tenant `tenant_id`, replacing what
+// those keys held; every other entry of `events` comes out as it was.
+// LMDB splits a full page in the middle unless the new entry goes at the end
+// of it. Entries of the next tenant on the page where the log starts would
+// therefore leave every page the log fills half empty; they are taken out
+// first and written back after the log, so that the log fills its pages as
+// an append would. REQUIRES: writable transaction.
+Status PutLog(lmdb::Txn& txn, uint64_t tenant_id, const CopiedTenant& log) {
+  auto opened = lmdb::Cursor::Open(txn, txn.dbs().events);
+  if (!opened.ok()) return opened.status();
+  lmdb::Cursor& cursor = **opened;
+  auto following = TakeFollowing(cursor, keys::EventKey(tenant_id, log.events() + 1), txn.page_bytes());
+  if (!following.ok()) return following.status();
+  for (size_t i = 0; i < log.events(); ++i) {
+    Status s = cursor.Put(keys::EventKey(tenant_id, i + 1), log.value(i));
+    if (!s.ok()) return s;
+  }
+  for (const auto& [k, v] : *following) {
+    Status s = cursor.Put(k, v);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -209,7 +266,7 @@ Result<RestoreReport> Store::Impl::RestoreFromBackup(const std::string& backup_d
     // Purged or missing in live: read and check the logs in parallel, write
     // them in batched commits. Views are folded by each tenant's first read.
     const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
-    CopyQueue queue(2 * workers);
+    CopyQueue queue(kEventsPerCommit);
     std::atomic<size_t> next{0};
     std::vector<std::thread> readers;
     for (size_t w = 0; w < std::min(workers, reinsert.size()); ++w) {
@@ -259,10 +316,8 @@ Result<RestoreReport> Store::Impl::RestoreFromBackup(const std::string& backup_d
           record.purged_us = 0;
           record.purged_by.clear();
           record.purged_events = 0;
-          for (size_t k = 0; k < item.events(); ++k) {
-            r = eventlog::PutStored(txn, record.id, k + 1, item.value(k));
-            if (!r.ok()) return r;
-          }
+          r = PutLog(txn, record.id, item);
+          if (!r.ok()) return r;
           r = registry::ClaimName(txn, record.name, record.id);
           if (r.ok()) r = registry::Save(txn, record);
           if (r.ok() && record.state == TenantState::kTombstoned) {

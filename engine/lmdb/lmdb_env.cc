@@ -69,6 +69,12 @@ Status Txn::Checked(int rc, std::string_view what) {
   return ToStatus(rc, what);
 }
 
+size_t Txn::page_bytes() const {
+  MDB_stat stat;
+  mdb_env_stat(mdb_txn_env(txn_), &stat);
+  return stat.ms_psize;
+}
+
 Result<std::string_view> Txn::Get(MDB_dbi dbi, std::string_view key) {
   MDB_val k = ToVal(key);
   MDB_val v;
@@ -130,6 +136,12 @@ Result<bool> Cursor::First() { return Move(MDB_FIRST); }
 Result<bool> Cursor::Next() { return Move(MDB_NEXT); }
 
 Status Cursor::DeleteCurrent() { return txn_->Checked(mdb_cursor_del(cursor_, 0), "cursor delete"); }
+
+Status Cursor::Put(std::string_view key, std::string_view value) {
+  MDB_val k = ToVal(key);
+  MDB_val v = ToVal(value);
+  return txn_->Checked(mdb_cursor_put(cursor_, &k, &v, 0), "cursor put");
+}
 
 // ---- LmdbEnv ----
 

@@ -55,6 +55,8 @@ class Txn {
 
   const Databases& dbs() const { return *dbs_; }
   bool writable() const { return writable_; }
+  // The size of a database page in bytes.
+  size_t page_bytes() const;
 
   // Looks up `key` in `dbi`. Returns NotFound when absent. The value points
   // into the map: valid until the next write of this transaction or its end.
@@ -105,6 +107,10 @@ class Cursor {
   std::string_view value() const { return FromVal(value_); }
   // Deletes the current entry. REQUIRES: positioned, writable transaction.
   Status DeleteCurrent();
+  // Stores `value` under `key` and leaves the cursor on it. Consecutive puts
+  // of ascending keys that fall within the page the cursor is on skip the
+  // search from the root that Txn::Put makes. REQUIRES: writable transaction.
+  Status Put(std::string_view key, std::string_view value);
 
  private:
   Cursor(Txn* txn, MDB_cursor* cursor) : txn_(txn), cursor_(cursor) {}
