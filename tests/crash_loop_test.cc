@@ -339,9 +339,14 @@ void CrashLoop::KillOnce(Op op) {
   ForkedChild child([&](ChildReporter& out) { return RunChild(op, seed, out); });
   std::vector<std::string> lines;
   if (!during_open) {
+    // The delay runs from the first operation's start, so that a child the
+    // scheduler is slow to run is not killed before it does anything.
     auto ready = child.NextLine(std::chrono::seconds(60));
     ASSERT_TRUE(ready.has_value()) << kOpNames[static_cast<int>(op)] << " child never opened the store";
     lines.push_back(*ready);
+    auto begun = child.NextLine(std::chrono::seconds(60));
+    ASSERT_TRUE(begun.has_value()) << kOpNames[static_cast<int>(op)] << " child never began an operation";
+    lines.push_back(*begun);
   }
   for (std::string& line : child.LinesFor(delay)) lines.push_back(std::move(line));
   for (std::string& line : child.KillAndCollect()) lines.push_back(std::move(line));
