@@ -6,7 +6,6 @@
 // ("refused: …") and nothing else.
 
 #include <gtest/gtest.h>
-#include <lmdb.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -134,23 +133,6 @@ class BadInputApiTest : public ::testing::Test {
     delete clock_;
     root_ = nullptr;
     clock_ = nullptr;
-  }
-
-  // An LMDB environment that is not a tenantlog store.
-  static void MakeForeignLmdb(const std::string& dir) {
-    std::filesystem::create_directories(dir);
-    MDB_env* env = nullptr;
-    ASSERT_EQ(mdb_env_create(&env), 0);
-    mdb_env_set_maxdbs(env, 4);
-    ASSERT_EQ(mdb_env_open(env, dir.c_str(), 0, 0644), 0);
-    MDB_txn* txn = nullptr;
-    MDB_dbi dbi;
-    ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
-    ASSERT_EQ(mdb_dbi_open(txn, "stuff", MDB_CREATE, &dbi), 0);
-    MDB_val key{3, const_cast<char*>("key")}, value{5, const_cast<char*>("value")};
-    ASSERT_EQ(mdb_put(txn, dbi, &key, &value, 0), 0);
-    ASSERT_EQ(mdb_txn_commit(txn), 0);
-    mdb_env_close(env);
   }
 
   static std::string Path(const std::string& name) { return root_->Sub(name); }

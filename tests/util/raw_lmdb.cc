@@ -2,6 +2,7 @@
 
 #include <lmdb.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "util/files.h"
@@ -225,6 +226,17 @@ void WithReadTransaction(const std::string& dir, const std::function<void()>& wh
   Env env(dir, /*read_only=*/true);
   Txn txn(env, /*read_only=*/true);
   while_held();
+}
+
+void MakeForeignLmdb(const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  Env env(dir, /*read_only=*/false);
+  Txn txn(env, /*read_only=*/false);
+  MDB_dbi dbi;
+  Check(mdb_dbi_open(txn.get(), "stuff", MDB_CREATE, &dbi), "mdb_dbi_open stuff");
+  MDB_val key{3, const_cast<char*>("key")}, value{5, const_cast<char*>("value")};
+  Check(mdb_put(txn.get(), dbi, &key, &value, 0), "mdb_put");
+  txn.Commit();
 }
 
 }  // namespace tenantlog::test

@@ -63,6 +63,11 @@ size_t FlipStoredEventByte(const std::string& dir, const std::string& tenant, ui
 // the views are caches, and the store must rebuild them. Returns rows deleted.
 size_t DropTenantViews(const std::string& dir, uint64_t id);
 
+// Creates, in `dir` (made if missing), an LMDB environment that is not a
+// tenantlog store: one named database "stuff" holding key → value. Throws
+// std::runtime_error on LMDB errors.
+void MakeForeignLmdb(const std::string& dir);
+
 // Opens the store in `dir` read-only, begins a read transaction and calls
 // `while_held` with it open: its snapshot pins every page of its version, as
 // a long reader's does. Throws std::runtime_error on LMDB errors.
