@@ -69,13 +69,13 @@ std::string_view EventEncoder::Encode(const EventFields& f, uint64_t previous_ch
 
 Status EventDecoder::Parse(std::string_view stored) { return Load(stored, /*verify=*/true); }
 
-Status EventDecoder::ParseLinked(std::string_view stored, uint64_t previous_chain) {
+Status EventDecoder::ParseLinked(std::string_view stored, uint64_t previous_chain, bool verify) {
   root_ = nullptr;
   if (stored.size() >= kChainPrefixBytes &&
       ChainNext(previous_chain, stored.substr(kChainPrefixBytes)) != keys::GetFixed64(stored.data())) {
     return Status::Corruption("chain hash mismatch");
   }
-  return Load(stored, /*verify=*/false);
+  return Load(stored, verify);
 }
 
 Status EventDecoder::Load(std::string_view stored, bool verify) {

@@ -60,14 +60,14 @@ class EventDecoder {
   // the value is too short, fails verification, or has an unknown kind or op.
   Status Parse(std::string_view stored_value);
 
-  // For an event of the engine's own store, read in chain order: checks that
-  // its chain value is that of its record chained after `previous_chain`
-  // (Corruption "chain hash mismatch" when not), then decodes it without the
-  // FlatBuffers verifier. The chain covers every byte of the record, and
-  // every record is verified before it is stored, so a record the chain
-  // vouches for is the verified one. Not for bytes from elsewhere (a backup,
-  // an import file): use Parse.
-  Status ParseLinked(std::string_view stored_value, uint64_t previous_chain);
+  // For an event read in chain order: checks that its chain value is that
+  // of its record chained after `previous_chain` (Corruption "chain hash
+  // mismatch" when not), then decodes it, running the FlatBuffers verifier
+  // only when `verify`. The chain covers every byte of the record, and every
+  // record is verified before it is stored, so in the engine's own store a
+  // record the chain vouches for is the verified one; bytes from elsewhere
+  // (a backup) need `verify`.
+  Status ParseLinked(std::string_view stored_value, uint64_t previous_chain, bool verify);
 
   uint64_t chain() const { return chain_; }
   // The bytes the chain hash covers.

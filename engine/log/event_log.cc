@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "log/chain.h"
 #include "log/keys.h"
 
 namespace tenantlog::eventlog {
@@ -66,15 +65,7 @@ Status Scan(lmdb::Txn& txn, const TenantRecord& record, uint64_t first, uint64_t
         seq != expected) {
       return Damaged(record, expected, "event is missing");
     }
-    Status s;
-    if (check == Check::kFull) {
-      s = decoder.Parse(c.value());
-      if (s.ok() && ChainNext(chain, decoder.record()) != decoder.chain()) {
-        s = Status::Corruption("chain hash mismatch");
-      }
-    } else {
-      s = decoder.ParseLinked(c.value(), chain);
-    }
+    Status s = decoder.ParseLinked(c.value(), chain, check == Check::kFull);
     if (!s.ok()) return Damaged(record, expected, s.message());
     if (decoder.seq() != expected) {
       return Damaged(record, expected, "event records seq " + std::to_string(decoder.seq()));
