@@ -23,6 +23,13 @@ void PutBigEndian(char* out, uint64_t v) {
   }
 }
 
+// The stored value of an event: entity key length (1 byte) ‖ entity key ‖ payload.
+void EncodeValue(const EventSpec& e, std::string* value) {
+  value->assign(1, static_cast<char>(e.key.size()));
+  value->append(e.key);
+  value->append(e.payload);
+}
+
 // Aborts the transaction unless it was committed.
 class WriteTxn {
  public:
@@ -73,11 +80,8 @@ void LmdbRaw::Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& b
   PutBigEndian(key, tenant);
   std::string value;
   for (size_t i = 0; i < events.size(); ++i) {
-    const EventSpec& e = events[i];
     PutBigEndian(key + 8, first_seq + i);
-    value.assign(1, static_cast<char>(e.key.size()));
-    value.append(e.key);
-    value.append(e.payload);
+    EncodeValue(events[i], &value);
     MDB_val k{sizeof(key), key};
     MDB_val v{value.size(), value.data()};
     Check(mdb_put(txn.get(), dbi_, &k, &v, 0), "put");
@@ -163,11 +167,8 @@ void LmdbTenantDbs::Append(uint64_t tenant, uint64_t first_seq, const PreparedBa
   char key[8];
   std::string value;
   for (size_t i = 0; i < batch.events.size(); ++i) {
-    const EventSpec& e = batch.events[i];
     PutBigEndian(key, first_seq + i);
-    value.assign(1, static_cast<char>(e.key.size()));
-    value.append(e.key);
-    value.append(e.payload);
+    EncodeValue(batch.events[i], &value);
     MDB_val k{sizeof(key), key};
     MDB_val v{value.size(), value.data()};
     Check(mdb_put(txn, dbi, &k, &v, MDB_APPEND), "put");
