@@ -22,16 +22,11 @@
 #include "util/raw_lmdb.h"
 #include "util/store_helpers.h"
 #include "util/temp_dir.h"
+#include "util/unchanged_files.h"
 #include "util/test_clock.h"
 
 namespace tenantlog::test {
 namespace {
-
-// What a bad call may leave behind.
-enum class Writes {
-  kNothing,       // every byte as it was
-  kRefusalAudit,  // one audit entry "refused: …", nothing else
-};
 
 struct ApiCase {
   ApiCase(std::string what, std::function<Status(Store&)> call, Status::Code code,
@@ -150,8 +145,7 @@ class BadInputApiTest : public ::testing::Test {
     for (const ApiCase& c : cases) {
       SCOPED_TRACE(entry_point + ": " + c.what);
       const bool refusal = c.writes == Writes::kRefusalAudit;
-      const auto tree = ReadTree(root_->path());
-      const auto tables = refusal ? ReadAllTables(StoreDir()) : std::map<std::string, RawTable>();
+      const UnchangedFiles files(root_->path(), StoreDir(), c.writes);
       std::vector<AuditEntry> audit;
       Status status;
       {
@@ -171,15 +165,7 @@ class BadInputApiTest : public ::testing::Test {
       EXPECT_TRUE(HasCode(status, c.code));
       EXPECT_NE(status.message().find(c.message), std::string::npos)
           << "the message does not hold \"" << c.message << "\": " << status.message();
-      auto tree_after = ReadTree(root_->path());
-      if (refusal) {
-        tree_after["store/data.mdb"] = tree.at("store/data.mdb");
-        auto tables_after = ReadAllTables(StoreDir());
-        EXPECT_EQ(tables_after["audit"].size(), tables.at("audit").size() + 1);
-        tables_after["audit"] = tables.at("audit");
-        EXPECT_TRUE(tables_after == tables) << "a database besides audit changed";
-      }
-      EXPECT_TRUE(tree_after == tree) << DescribeTreeChange(tree, tree_after);
+      files.ExpectUnchanged();
     }
   }
 

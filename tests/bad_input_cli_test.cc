@@ -27,16 +27,11 @@
 #include "util/raw_lmdb.h"
 #include "util/store_helpers.h"
 #include "util/temp_dir.h"
+#include "util/unchanged_files.h"
 #include "util/test_clock.h"
 
 namespace tenantlog::test {
 namespace {
-
-// What a bad command may leave behind.
-enum class Writes {
-  kNothing,        // every byte as it was
-  kRefusalAudit,   // one audit entry "refused: …", nothing else
-};
 
 struct CliCase {
   CliCase(std::string what, std::vector<std::string> args, int exit_code, std::string message,
@@ -144,8 +139,7 @@ class BadInputCliTest : public ::testing::Test {
   void Check(const std::string& command, const CliCase& c) {
     SCOPED_TRACE(command + ": " + c.what);
     const bool refusal = c.writes == Writes::kRefusalAudit;
-    const auto tree = ReadTree(root_->path());
-    const auto tables = refusal ? ReadAllTables(StoreDir()) : std::map<std::string, RawTable>();
+    const UnchangedFiles files(root_->path(), StoreDir(), c.writes);
     const size_t audit_entries = refusal ? AuditLog().size() : 0;
 
     std::vector<std::string> argv = {TENANTLOG_BIN};
@@ -161,20 +155,8 @@ class BadInputCliTest : public ::testing::Test {
         << "stderr does not hold \"" << c.message << "\"\n" << r.Describe();
     EXPECT_TRUE(r.out.empty()) << "stdout: " << r.out;
 
-    auto tree_after = ReadTree(root_->path());
-    if (!refusal) {
-      EXPECT_TRUE(tree_after == tree) << DescribeTreeChange(tree, tree_after);
-      return;
-    }
-    // A refusal: only the store's data file may differ, by one audit entry.
-    tree_after["store/data.mdb"] = tree.at("store/data.mdb");
-    EXPECT_TRUE(tree_after == tree) << DescribeTreeChange(tree, tree_after);
-    auto tables_after = ReadAllTables(StoreDir());
-    EXPECT_EQ(tables_after["audit"].size(), tables.at("audit").size() + 1);
-    tables_after["audit"] = tables.at("audit");
-    for (const auto& [name, rows] : tables) {
-      EXPECT_TRUE(tables_after[name] == rows) << "database " << name << " changed";
-    }
+    files.ExpectUnchanged();
+    if (!refusal) return;
     const std::vector<AuditEntry> audit = AuditLog();
     ASSERT_EQ(audit.size(), audit_entries + 1);
     EXPECT_EQ(audit.back().outcome.rfind("refused: ", 0), 0u) << audit.back().outcome;
