@@ -53,8 +53,11 @@ ForkedChild::~ForkedChild() {
 bool ForkedChild::Fill(std::chrono::microseconds timeout) {
   if (eof_) return false;
   pollfd p{read_fd_, POLLIN, 0};
-  const int ms = static_cast<int>((timeout.count() + 999) / 1000);
-  int ready = ::poll(&p, 1, ms);
+  // To the microsecond: a timeout rounded up to whole milliseconds would
+  // end at the child's next line instead, and tie a kill to what it wrote.
+  const timespec wait{static_cast<time_t>(timeout.count() / 1000000),
+                      static_cast<long>(timeout.count() % 1000000 * 1000)};
+  int ready = ::ppoll(&p, 1, &wait, nullptr);
   if (ready < 0 && errno == EINTR) return true;
   if (ready <= 0) return true;
   char chunk[4096];
