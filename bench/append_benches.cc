@@ -7,6 +7,7 @@
 #include "fixture_cache.h"
 #include "target.h"
 #include "temp_dir.h"
+#include "tenantlog_target.h"
 
 namespace tenantlog::bench {
 
@@ -76,11 +77,24 @@ void AppendConcurrent(benchmark::State& state, Impl impl, const Sizes& sizes) {
   const uint64_t tenant = static_cast<uint64_t>(state.thread_index()) + 1;
   const PreparedBatch& batch = f.batches[tenant - 1];
   uint64_t& next_seq = f.next_seq[tenant];
+  // tenantlog's commits, counted by thread 0 across the loop, which every
+  // thread starts and ends together.
+  auto* engine = impl == Impl::kTenantlog ? static_cast<TenantlogTarget*>(f.target.get()) : nullptr;
+  const bool count_commits = engine != nullptr && state.thread_index() == 0;
+  const uint64_t commits_before = count_commits ? engine->store().append_stats().commits : 0;
   for (auto _ : state) {
     f.target->Append(tenant, next_seq, batch);
     ++next_seq;
   }
   state.SetItemsProcessed(state.iterations());
+  if (count_commits) {
+    const uint64_t commits = engine->store().append_stats().commits - commits_before;
+    if (commits != 0) {
+      state.counters["events_per_commit"] =
+          static_cast<double>(state.iterations() * static_cast<uint64_t>(state.threads())) /
+          static_cast<double>(commits);
+    }
+  }
 }
 
 struct ScaleFixture {

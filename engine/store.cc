@@ -106,9 +106,21 @@ Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBa
   // queued by then in one transaction (one flush); the others wait for it.
   std::unique_lock lock(group_mu_);
   group_queue_.push_back(&me);
+  if (group_gathering_) group_fill_cv_.notify_one();
   group_cv_.wait(lock, [&] { return me.done || !group_leader_active_; });
   if (me.done) return std::move(me.result);
   group_leader_active_ = true;
+  // The callers of the last group return and append again a moment after
+  // it committed. Without waiting for them, a leader would commit the few
+  // that queued during that commit, and groups would alternate between
+  // small and large. So a leader waits, for at most half the last commit's
+  // time, until as many callers queue as took part in the last round.
+  if (group_queue_.size() < group_round_) {
+    const auto deadline = std::chrono::steady_clock::now() + group_last_commit_ / 2;
+    group_gathering_ = true;
+    group_fill_cv_.wait_until(lock, deadline, [&] { return group_queue_.size() >= group_round_; });
+    group_gathering_ = false;
+  }
   std::vector<PendingAppend*> group;
   while (!group_queue_.empty() && group.size() < kMaxGroupAppends) {
     group.push_back(group_queue_.front());
@@ -116,6 +128,7 @@ Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBa
   }
   lock.unlock();
 
+  const auto started = std::chrono::steady_clock::now();
   s = env_->Write([&](lmdb::Txn& txn) -> Status {
     for (PendingAppend* append : group) {
       bool wrote = false;
@@ -125,12 +138,22 @@ Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBa
     }
     return Status::OK();
   });
+  const auto took = std::chrono::steady_clock::now() - started;
 
   lock.lock();
+  bool committed = false;
   for (PendingAppend* append : group) {
     if (!s.ok()) append->result = s;
     append->done = true;
+    if (append->result.ok()) {
+      committed = true;
+      append_stats_.appends += 1;
+      append_stats_.events += append->batch->size();
+    }
   }
+  append_stats_.commits += committed;
+  group_round_ = std::min(group.size() + group_queue_.size(), kMaxGroupAppends);
+  group_last_commit_ = std::min<std::chrono::steady_clock::duration>(took, kMaxGroupWait * 2);
   group_leader_active_ = false;
   lock.unlock();
   group_cv_.notify_all();
@@ -788,5 +811,7 @@ Result<std::unique_ptr<Subscription>> Store::Subscribe(std::string_view tenant, 
   return impl_->Subscribe(tenant, after_position);
 }
 const std::string& Store::path() const { return impl_->path(); }
+
+AppendStats Store::append_stats() const { return impl_->append_stats(); }
 
 }  // namespace tenantlog

@@ -5,6 +5,7 @@
 #ifndef TENANTLOG_ENGINE_STORE_IMPL_H_
 #define TENANTLOG_ENGINE_STORE_IMPL_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -58,6 +59,10 @@ class Store::Impl {
   }
 
   const std::string& path() const { return env_->path(); }
+  AppendStats append_stats() const {
+    std::lock_guard lock(group_mu_);
+    return append_stats_;
+  }
 
   Result<AppendResult> Append(const TenantRef& tenant, const AppendBatch& batch,
                               const WriteOptions& write_options);
@@ -143,10 +148,19 @@ class Store::Impl {
 
   // Group commit of concurrent appends.
   static constexpr size_t kMaxGroupAppends = 1024;
-  std::mutex group_mu_;
-  std::condition_variable group_cv_;
-  std::deque<PendingAppend*> group_queue_;  // guarded by group_mu_
-  bool group_leader_active_ = false;        // guarded by group_mu_
+  // The longest a leader waits for the callers of the last round.
+  static constexpr std::chrono::microseconds kMaxGroupWait{1000};
+  mutable std::mutex group_mu_;
+  std::condition_variable group_cv_;       // a group committed, or the leader left
+  std::condition_variable group_fill_cv_;  // a caller queued while the leader gathers
+  // All guarded by group_mu_.
+  std::deque<PendingAppend*> group_queue_;
+  bool group_leader_active_ = false;
+  bool group_gathering_ = false;
+  // Callers seen by the last group: its own and those queued when it committed.
+  size_t group_round_ = 1;
+  std::chrono::steady_clock::duration group_last_commit_{};
+  AppendStats append_stats_;
 
   // Wakes subscriptions after each write commit of this process.
   subscription::CommitNotifier commits_;

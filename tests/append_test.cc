@@ -431,6 +431,61 @@ TEST_F(AppendTest, ConcurrentAppendsLoseAndDuplicateNothing) {
   check("shared", all_shared);
 }
 
+// Durable appends made at the same time share commits (group commit), and
+// every caller's events are there, each in its own tenant.
+TEST(GroupCommitTest, ConcurrentDurableAppendsShareCommits) {
+  constexpr int kThreads = 8;
+  constexpr int kAppends = 40;
+  TempDir dir;
+  Options options;
+  ASSERT_TRUE(options.sync);
+  std::unique_ptr<Store> store = OpenOrDie(dir.path(), options);
+  ASSERT_NE(store, nullptr);
+  std::atomic<int> ready{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ++ready;
+      while (ready.load() < kThreads) std::this_thread::yield();
+      for (int i = 0; i < kAppends; ++i) {
+        if (!store->Append("t" + std::to_string(t), PutBatch("k", std::to_string(i))).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  const AppendStats stats = store->append_stats();
+  EXPECT_EQ(stats.appends, uint64_t{kThreads * kAppends});
+  EXPECT_EQ(stats.events, uint64_t{kThreads * kAppends});
+  // One commit per append would be kThreads * kAppends; a flush lasts long
+  // enough for the other threads to queue behind it.
+  EXPECT_LE(stats.commits * 2, stats.appends) << stats.commits << " commits";
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_OK_AND_ASSIGN(TenantInfo info, store->Describe("t" + std::to_string(t)));
+    EXPECT_EQ(info.head_seq, uint64_t{kAppends});
+    ASSERT_OK_AND_ASSIGN(std::string last, store->Get("t" + std::to_string(t), "k"));
+    EXPECT_EQ(last, std::to_string(kAppends - 1));
+  }
+}
+
+// A failed append is not counted: only what committed is.
+TEST_F(AppendTest, AppendStatsCountWhatCommitted) {
+  ASSERT_OK(store_->Append("acme", PutBatch("a", "1")));
+  AppendBatch two;
+  two.Put("t", "b", "2");
+  two.Put("t", "c", "3");
+  ASSERT_OK(store_->Append("acme", two));
+  WriteOptions stale;
+  stale.expected_head_seq = 1;
+  EXPECT_TRUE(store_->Append("acme", PutBatch("d", "4"), stale).status().IsConflict());
+  const AppendStats stats = store_->append_stats();
+  EXPECT_EQ(stats.appends, 2u);
+  EXPECT_EQ(stats.events, 3u);
+  EXPECT_EQ(stats.commits, 2u);
+}
+
 // An append is visible to every read that starts after it returns, and a
 // reader running alongside a writer never sees a value go backwards.
 TEST_F(AppendTest, ReadsSeeEveryCompletedAppend) {

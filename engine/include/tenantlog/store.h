@@ -38,6 +38,15 @@ struct AppendResult {
   uint64_t chain_head = 0;
 };
 
+// Counts of what one Store object appended since it was opened; other
+// processes' appends to the same directory are not counted.
+struct AppendStats {
+  uint64_t appends = 0;  // Append calls that committed
+  uint64_t events = 0;   // events they appended
+  uint64_t commits = 0;  // durable commits that carried them: concurrent
+                         // appends share one (group commit)
+};
+
 struct KeyValue {
   std::string key;
   std::string payload;
@@ -222,6 +231,9 @@ class Store {
 
   // The directory the store was opened at.
   const std::string& path() const;
+
+  // What this object appended so far.
+  AppendStats append_stats() const;
 
  private:
   friend class TenantHandle;
