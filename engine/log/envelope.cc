@@ -100,31 +100,28 @@ Status EventDecoder::Load(std::string_view stored, bool verify) {
     return Status::Corruption("event record has an unknown kind or op");
   }
   root_ = e;
+  seq_ = e->seq();
+  time_us_ = e->time_us();
+  kind_ = static_cast<EventKind>(e->kind());
+  op_ = static_cast<Op>(e->op());
+  type_ = View(e->type());
+  key_ = View(e->key());
+  payload_ = View(e->payload());
   return Status::OK();
 }
 
-std::string_view EventDecoder::record() const {
-  return std::string_view(reinterpret_cast<const char*>(aligned_.data()), size_);
-}
-uint64_t EventDecoder::seq() const { return Root(root_)->seq(); }
-int64_t EventDecoder::time_us() const { return Root(root_)->time_us(); }
-EventKind EventDecoder::kind() const { return static_cast<EventKind>(Root(root_)->kind()); }
-Op EventDecoder::op() const { return static_cast<Op>(Root(root_)->op()); }
-std::string_view EventDecoder::type() const { return View(Root(root_)->type()); }
-std::string_view EventDecoder::key() const { return View(Root(root_)->key()); }
-std::string_view EventDecoder::payload() const { return View(Root(root_)->payload()); }
 uint64_t EventDecoder::rewind_target() const { return Root(root_)->rewind_target(); }
 
 Event EventDecoder::ToEvent() const {
   const fb::Event* e = Root(root_);
   Event out;
-  out.seq = e->seq();
-  out.time_us = e->time_us();
-  out.kind = kind();
-  out.type = std::string(View(e->type()));
-  out.key = std::string(View(e->key()));
-  out.op = op();
-  out.payload = std::string(View(e->payload()));
+  out.seq = seq_;
+  out.time_us = time_us_;
+  out.kind = kind_;
+  out.type = std::string(type_);
+  out.key = std::string(key_);
+  out.op = op_;
+  out.payload = std::string(payload_);
   out.actor = std::string(View(e->actor()));
   out.reason = std::string(View(e->reason()));
   out.rewind_target = e->rewind_target();

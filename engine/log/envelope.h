@@ -71,14 +71,16 @@ class EventDecoder {
 
   uint64_t chain() const { return chain_; }
   // The bytes the chain hash covers.
-  std::string_view record() const;
-  uint64_t seq() const;
-  int64_t time_us() const;
-  EventKind kind() const;
-  Op op() const;
-  std::string_view type() const;
-  std::string_view key() const;
-  std::string_view payload() const;
+  std::string_view record() const {
+    return std::string_view(reinterpret_cast<const char*>(aligned_.data()), size_);
+  }
+  uint64_t seq() const { return seq_; }
+  int64_t time_us() const { return time_us_; }
+  EventKind kind() const { return kind_; }
+  Op op() const { return op_; }
+  std::string_view type() const { return type_; }
+  std::string_view key() const { return key_; }
+  std::string_view payload() const { return payload_; }
   uint64_t rewind_target() const;
   // A full copy, chain included.
   Event ToEvent() const;
@@ -89,6 +91,15 @@ class EventDecoder {
   const void* root_ = nullptr;
   uint64_t chain_ = 0;
   size_t size_ = 0;
+  // The fields every fold reads, decoded once by Load; the views point
+  // into aligned_.
+  uint64_t seq_ = 0;
+  int64_t time_us_ = 0;
+  EventKind kind_ = EventKind::kData;
+  Op op_ = Op::kPut;
+  std::string_view type_;
+  std::string_view key_;
+  std::string_view payload_;
   // FlatBuffers reads scalars in place, so the record is copied to 8-byte
   // aligned memory first (LMDB guarantees only 2-byte alignment of values).
   std::vector<uint64_t> aligned_;

@@ -48,8 +48,10 @@ bool Reflects(const PersistedState& state, const TenantRecord& record, const Vie
          state.view_version == view.version();
 }
 
-Status CheckViewKey(std::string_view key) {
-  if (!key.empty() && key.size() <= kMaxEntityKeyBytes) return Status::OK();
+bool ValidViewKey(std::string_view key) { return !key.empty() && key.size() <= kMaxEntityKeyBytes; }
+
+// REQUIRES: !ValidViewKey(key)
+Status ViewKeyError(std::string_view key) {
   return Status::InvalidArgument("view key of " + std::to_string(key.size()) + " bytes; keys are 1-" +
                                  std::to_string(kMaxEntityKeyBytes) + " bytes");
 }
@@ -69,8 +71,8 @@ class MemoryView final : public MutableView {
     return Status::OK();
   }
   void Put(std::string_view key, std::string_view value) override {
-    if (Status s = CheckViewKey(key); !s.ok()) {
-      if (status_.ok()) status_ = s;
+    if (!ValidViewKey(key)) {
+      if (status_.ok()) status_ = ViewKeyError(key);
       return;
     }
     auto live = out_->live.find(key);
@@ -117,8 +119,8 @@ class PersistedView final : public MutableView {
     return Status::OK();
   }
   void Put(std::string_view key, std::string_view value) override {
-    if (Status s = CheckViewKey(key); !s.ok()) {
-      if (status_.ok()) status_ = s;
+    if (!ValidViewKey(key)) {
+      if (status_.ok()) status_ = ViewKeyError(key);
       return;
     }
     pending_.insert_or_assign(std::string(key), std::string(value));
@@ -149,7 +151,7 @@ template <typename Target>
 Status ApplyEvent(const ViewDef& view, const EventDecoder& e, Target* target) {
   if (e.kind() != EventKind::kData) return Status::OK();
   Status s = view.Apply(e, target);
-  if (s.ok()) s = target->status();
+  if (s.ok() && !target->status().ok()) s = target->status();
   if (s.ok()) return s;
   const std::string name = view.name().empty() ? "the built-in view" : "view '" + view.name() + "'";
   return s.WithContext(name + " failed at seq " + std::to_string(e.seq()));
