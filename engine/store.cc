@@ -130,9 +130,10 @@ Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBa
 
   const auto started = std::chrono::steady_clock::now();
   s = env_->Write([&](lmdb::Txn& txn) -> Status {
+    eventlog::LogWriter log(txn, encoder_);
     for (PendingAppend* append : group) {
       bool wrote = false;
-      Status r = AppendOne(txn, append, &wrote);
+      Status r = AppendOne(txn, log, append, &wrote);
       // A failed check fails that caller alone; a failed write fails them all.
       if (!r.ok() && wrote) return r;
     }
@@ -160,7 +161,8 @@ Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBa
   return std::move(me.result);
 }
 
-Status Store::Impl::AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote) {
+Status Store::Impl::AppendOne(lmdb::Txn& txn, eventlog::LogWriter& log, PendingAppend* append,
+                              bool* wrote) {
   const AppendBatch& batch = *append->batch;
   TenantRecord record;
   Status s = LoadTenant(txn, append->tenant, &record);
@@ -207,6 +209,14 @@ Status Store::Impl::AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote
   }
   AppendResult result;
   result.first_seq = record.head_seq + 1;
+  // A batch of a page or more fills its pages (LogWriter::SetAside).
+  size_t batch_bytes = 0;
+  for (const DataEvent& e : batch.events()) batch_bytes += e.type.size() + e.key.size() + e.payload.size();
+  const bool fills_pages = batch_bytes >= txn.page_bytes();
+  if (fills_pages) {
+    s = log.SetAside(record.id, result.first_seq);
+    if (!s.ok()) return fail(s);
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     const DataEvent& e = batch.events()[i];
     EventFields fields;
@@ -216,7 +226,11 @@ Status Store::Impl::AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote
     fields.key = e.key;
     fields.op = e.op;
     fields.payload = e.payload;
-    s = eventlog::Append(txn, encoder_, fields, &record);
+    s = log.Append(fields, &record);
+    if (!s.ok()) return fail(s);
+  }
+  if (fills_pages) {
+    s = log.PutBack();
     if (!s.ok()) return fail(s);
   }
   s = registry::Save(txn, record);
@@ -502,7 +516,7 @@ Status Store::Impl::AppendControl(lmdb::Txn& txn, TenantRecord* record, EventKin
   fields.actor = context.actor;
   fields.reason = context.reason;
   fields.rewind_target = rewind_target;
-  return eventlog::Append(txn, encoder_, fields, record);
+  return eventlog::LogWriter(txn, encoder_).Append(fields, record);
 }
 
 Status Store::Impl::UndoTombstone(lmdb::Txn& txn, TenantRecord* record, const AdminContext& context,

@@ -17,6 +17,7 @@
 
 #include "lmdb/lmdb_env.h"
 #include "log/envelope.h"
+#include "log/event_log.h"
 #include "subscription/subscription.h"
 #include "tenantlog/store.h"
 #include "tenants/tenant_registry.h"
@@ -110,7 +111,7 @@ class Store::Impl {
   struct PendingAppend;
   // Appends one caller's batch in the group's transaction. A failed check
   // leaves *wrote false and writes nothing; the status is also the caller's.
-  Status AppendOne(lmdb::Txn& txn, PendingAppend* append, bool* wrote);
+  Status AppendOne(lmdb::Txn& txn, eventlog::LogWriter& log, PendingAppend* append, bool* wrote);
   Status ValidateBatch(const AppendBatch& batch) const;
   // Loads the tenant `tenant` names: InvalidArgument (bad name), NotFound
   // (no such tenant, or another tenant than the one the caller is bound to).

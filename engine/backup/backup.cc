@@ -96,49 +96,15 @@ CopiedTenant CopyFromBackup(lmdb::LmdbEnv& backup, const TenantRecord& record, s
   return out;
 }
 
-// The entries that follow `key` in `cursor`'s database and could share its
-// leaf page, removed, in key order. REQUIRES: writable transaction.
-Result<std::vector<std::pair<std::string, std::string>>> TakeFollowing(lmdb::Cursor& cursor,
-                                                                       std::string_view key,
-                                                                       size_t page_bytes) {
-  std::vector<std::pair<std::string, std::string>> taken;
-  size_t bytes = 0;
-  for (;;) {
-    auto found = cursor.Seek(key);
-    if (!found.ok()) return found.status();
-    if (!*found) break;
-    // An entry takes at least its key and value and a small header.
-    bytes += cursor.key().size() + cursor.value().size() + 8;
-    if (bytes > page_bytes) break;
-    taken.emplace_back(cursor.key(), cursor.value());
-    Status s = cursor.DeleteCurrent();
-    if (!s.ok()) return s;
-  }
-  return taken;
-}
-
-// Writes the copied log at seqs 1..n of tenant `tenant_id`, replacing what
-// those keys held; every other entry of `events` comes out as it was.
-// LMDB splits a full page in the middle unless the new entry goes at the end
-// of it. Entries of the next tenant on the page where the log starts would
-// therefore leave every page the log fills half empty; they are taken out
-// first and written back after the log, so that the log fills its pages as
-// an append would. REQUIRES: writable transaction.
-Status PutLog(lmdb::Txn& txn, uint64_t tenant_id, const CopiedTenant& log) {
-  auto opened = lmdb::Cursor::Open(txn, txn.dbs().events);
-  if (!opened.ok()) return opened.status();
-  lmdb::Cursor& cursor = **opened;
-  auto following = TakeFollowing(cursor, keys::EventKey(tenant_id, log.events() + 1), txn.page_bytes());
-  if (!following.ok()) return following.status();
-  for (size_t i = 0; i < log.events(); ++i) {
-    Status s = cursor.Put(keys::EventKey(tenant_id, i + 1), log.value(i));
-    if (!s.ok()) return s;
-  }
-  for (const auto& [k, v] : *following) {
-    Status s = cursor.Put(k, v);
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
+// Writes the copied log at seqs 1..n of tenant `tenant_id`, filling its
+// pages as an append does (LogWriter::SetAside); every other entry of
+// `events` comes out as it was. REQUIRES: writable transaction.
+Status PutLog(lmdb::Txn& txn, EventEncoder& encoder, uint64_t tenant_id, const CopiedTenant& log) {
+  eventlog::LogWriter writer(txn, encoder);
+  Status s = writer.SetAside(tenant_id, log.events() + 1);
+  for (size_t i = 0; s.ok() && i < log.events(); ++i) s = writer.PutStored(tenant_id, i + 1, log.value(i));
+  if (s.ok()) s = writer.PutBack();
+  return s;
 }
 
 }  // namespace
@@ -316,7 +282,7 @@ Result<RestoreReport> Store::Impl::RestoreFromBackup(const std::string& backup_d
           record.purged_us = 0;
           record.purged_by.clear();
           record.purged_events = 0;
-          r = PutLog(txn, record.id, item);
+          r = PutLog(txn, encoder_, record.id, item);
           if (!r.ok()) return r;
           r = registry::ClaimName(txn, record.name, record.id);
           if (r.ok()) r = registry::Save(txn, record);

@@ -110,12 +110,13 @@ Result<ImportReport> Store::Impl::Import(const std::string& file, const std::str
     auto id = registry::NextId(txn);
     if (!id.ok()) return id.status();
     RecordBuilder builder;
+    eventlog::LogWriter log(txn, encoder_);
     exchange::ExportSummary again;
     // Read again inside the transaction: the file may have changed since the
     // check, and the writes are kept only if this pass checks out too.
     r = exchange::ReadExport(file, &again, [&](std::string_view stored, const EventDecoder& e) {
       builder.Add(e);
-      return eventlog::PutStored(txn, *id, e.seq(), stored);
+      return log.PutStored(*id, e.seq(), stored);
     });
     if (!r.ok()) return r;
     const TenantRecord record = builder.Finish(*id, name);

@@ -143,6 +143,14 @@ Status Cursor::Put(std::string_view key, std::string_view value) {
   return txn_->Checked(mdb_cursor_put(cursor_, &k, &v, 0), "cursor put");
 }
 
+Status Cursor::Reserve(std::string_view key, size_t size, char** value) {
+  MDB_val k = ToVal(key);
+  MDB_val v{size, nullptr};
+  Status s = txn_->Checked(mdb_cursor_put(cursor_, &k, &v, MDB_RESERVE), "cursor put");
+  if (s.ok()) *value = static_cast<char*>(v.mv_data);
+  return s;
+}
+
 // ---- LmdbEnv ----
 
 namespace {

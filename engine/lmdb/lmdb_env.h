@@ -111,6 +111,9 @@ class Cursor {
   // of ascending keys that fall within the page the cursor is on skip the
   // search from the root that Txn::Put makes. REQUIRES: writable transaction.
   Status Put(std::string_view key, std::string_view value);
+  // As Put, but leaves `size` bytes for the caller to fill, at *value,
+  // which stays valid until the next write of the transaction.
+  Status Reserve(std::string_view key, size_t size, char** value);
 
  private:
   Cursor(Txn* txn, MDB_cursor* cursor) : txn_(txn), cursor_(cursor) {}

@@ -32,8 +32,7 @@ const fb::Event* Root(const void* root) { return static_cast<const fb::Event*>(r
 EventEncoder::EventEncoder() : builder_(new flatbuffers::FlatBufferBuilder(512)) {}
 EventEncoder::~EventEncoder() { delete builder_; }
 
-std::string_view EventEncoder::Encode(const EventFields& f, uint64_t previous_chain,
-                                      uint64_t* chain) {
+size_t EventEncoder::Encode(const EventFields& f, uint64_t previous_chain) {
   flatbuffers::FlatBufferBuilder& b = *builder_;
   b.Clear();
   flatbuffers::Offset<flatbuffers::String> type, actor, reason;
@@ -60,11 +59,13 @@ std::string_view EventEncoder::Encode(const EventFields& f, uint64_t previous_ch
   b.Finish(e.Finish());
 
   const std::string_view record(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
-  *chain = ChainNext(previous_chain, record);
-  value_.resize(kChainPrefixBytes + record.size());
-  keys::PutFixed64(value_.data(), *chain);
-  std::memcpy(value_.data() + kChainPrefixBytes, record.data(), record.size());
-  return value_;
+  chain_ = ChainNext(previous_chain, record);
+  return kChainPrefixBytes + record.size();
+}
+
+void EventEncoder::WriteStored(char* out) const {
+  keys::PutFixed64(out, chain_);
+  std::memcpy(out + kChainPrefixBytes, builder_->GetBufferPointer(), builder_->GetSize());
 }
 
 Status EventDecoder::Parse(std::string_view stored) { return Load(stored, /*verify=*/true); }

@@ -43,13 +43,18 @@ class EventEncoder {
   EventEncoder(const EventEncoder&) = delete;
   EventEncoder& operator=(const EventEncoder&) = delete;
 
-  // The stored value of `fields` chained after `previous_chain`; sets
-  // *chain to the new chain value. The view is valid until the next Encode.
-  std::string_view Encode(const EventFields& fields, uint64_t previous_chain, uint64_t* chain);
+  // Encodes `fields` chained after `previous_chain` and returns the size of
+  // its stored value; chain() is then its chain value and WriteStored lays
+  // the value out.
+  size_t Encode(const EventFields& fields, uint64_t previous_chain);
+  uint64_t chain() const { return chain_; }
+  // Writes the stored value of the last Encode to `out`, which has room for
+  // the size Encode returned.
+  void WriteStored(char* out) const;
 
  private:
   flatbuffers::FlatBufferBuilder* builder_;
-  std::string value_;
+  uint64_t chain_ = 0;
 };
 
 // A verified, decoded view of one stored event. Not thread-safe; the views

@@ -26,16 +26,58 @@ Result<uint64_t> ChainAt(lmdb::Txn& txn, const TenantRecord& record, uint64_t se
   return keys::GetFixed64(value->data());
 }
 
-Status PutStored(lmdb::Txn& txn, uint64_t tenant_id, uint64_t seq, std::string_view stored_value) {
-  return txn.Put(txn.dbs().events, keys::EventKey(tenant_id, seq), stored_value);
+Status LogWriter::OpenCursor() {
+  if (cursor_ != nullptr) return Status::OK();
+  auto cursor = lmdb::Cursor::Open(txn_, txn_.dbs().events);
+  if (!cursor.ok()) return cursor.status();
+  cursor_ = std::move(*cursor);
+  return Status::OK();
 }
 
-Status Append(lmdb::Txn& txn, EventEncoder& encoder, EventFields fields, TenantRecord* record) {
-  fields.seq = record->head_seq + 1;
-  uint64_t chain = 0;
-  const std::string_view value = encoder.Encode(fields, record->chain_head, &chain);
-  Status s = txn.Put(txn.dbs().events, keys::EventKey(record->id, fields.seq), value);
+Status LogWriter::PutStored(uint64_t tenant_id, uint64_t seq, std::string_view stored_value) {
+  Status s = OpenCursor();
   if (!s.ok()) return s;
+  return cursor_->Put(keys::EventKey(tenant_id, seq), stored_value);
+}
+
+Status LogWriter::SetAside(uint64_t tenant_id, uint64_t end_seq) {
+  Status s = OpenCursor();
+  if (!s.ok()) return s;
+  const keys::EventKeyBytes from = keys::EventKey(tenant_id, end_seq);
+  const size_t page_bytes = txn_.page_bytes();
+  size_t bytes = 0;
+  for (;;) {
+    auto found = cursor_->Seek(from);
+    if (!found.ok()) return found.status();
+    if (!*found) break;
+    // An entry takes at least its key and value and a small header.
+    bytes += cursor_->key().size() + cursor_->value().size() + 8;
+    if (bytes > page_bytes) break;
+    set_aside_.emplace_back(cursor_->key(), cursor_->value());
+    s = cursor_->DeleteCurrent();
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+Status LogWriter::PutBack() {
+  for (const auto& [key, value] : set_aside_) {
+    Status s = cursor_->Put(key, value);
+    if (!s.ok()) return s;
+  }
+  set_aside_.clear();
+  return Status::OK();
+}
+
+Status LogWriter::Append(EventFields fields, TenantRecord* record) {
+  fields.seq = record->head_seq + 1;
+  const size_t size = encoder_.Encode(fields, record->chain_head);
+  Status s = OpenCursor();
+  char* value = nullptr;
+  if (s.ok()) s = cursor_->Reserve(keys::EventKey(record->id, fields.seq), size, &value);
+  if (!s.ok()) return s;
+  encoder_.WriteStored(value);
+  const uint64_t chain = encoder_.chain();
   if (record->head_seq == 0) record->created_us = fields.time_us;
   record->head_seq = fields.seq;
   record->event_count += 1;
