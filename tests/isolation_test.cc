@@ -79,6 +79,12 @@ TEST_F(IsolationTest, NoOperationOnOneTenantChangesAnotherTenantsBytes) {
          batch.Put("t", "fresh", std::string(3000, 'y'));
          ASSERT_OK(s.Append(kTarget, batch));
        }},
+      {"append a batch of several pages",
+       [](Store& s) {
+         AppendBatch batch;
+         for (int i = 0; i < 60; ++i) batch.Put("t", "page-" + std::to_string(i), std::string(300, 'p'));
+         ASSERT_OK(s.Append(kTarget, batch));
+       }},
       {"conditional append that conflicts",
        [](Store& s) {
          WriteOptions stale;
