@@ -6,6 +6,7 @@
 #include "audit_record_generated.h"
 #include "log/chain.h"
 #include "log/keys.h"
+#include "util/aligned_bytes.h"
 
 namespace tenantlog::audit {
 
@@ -20,26 +21,20 @@ class RecordReader {
   Status Parse(std::string_view stored) {
     if (stored.size() < kChainBytes + 8) return Status::Corruption("audit record is truncated");
     chain_ = keys::GetFixed64(stored.data());
-    size_ = stored.size() - kChainBytes;
-    aligned_.resize((size_ + 7) / 8);
-    std::memcpy(aligned_.data(), stored.data() + kChainBytes, size_);
-    flatbuffers::Verifier verifier(bytes(), size_);
+    aligned_.Assign(stored.substr(kChainBytes));
+    flatbuffers::Verifier verifier(aligned_.data(), aligned_.size());
     if (!fb::VerifyAuditRecordBuffer(verifier)) {
       return Status::Corruption("audit record fails the FlatBuffers verifier");
     }
     return Status::OK();
   }
   uint64_t chain() const { return chain_; }
-  std::string_view record() const {
-    return std::string_view(reinterpret_cast<const char*>(bytes()), size_);
-  }
-  const fb::AuditRecord* root() const { return fb::GetAuditRecord(bytes()); }
+  std::string_view record() const { return aligned_.view(); }
+  const fb::AuditRecord* root() const { return fb::GetAuditRecord(aligned_.data()); }
 
  private:
-  const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(aligned_.data()); }
   uint64_t chain_ = 0;
-  size_t size_ = 0;
-  std::vector<uint64_t> aligned_;
+  AlignedBytes aligned_;
 };
 
 std::vector<std::string> Strings(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* v) {

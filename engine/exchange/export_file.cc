@@ -12,6 +12,7 @@
 #include "log/chain.h"
 #include "log/keys.h"
 #include "tenantlog/admin.h"
+#include "util/aligned_bytes.h"
 
 namespace tenantlog::exchange {
 
@@ -95,14 +96,12 @@ class Reader {
 };
 
 template <typename T>
-const T* VerifiedRoot(const std::string& bytes, std::vector<uint64_t>* aligned) {
+const T* VerifiedRoot(const std::string& bytes, AlignedBytes* aligned) {
   if (bytes.size() < 8) return nullptr;
-  aligned->assign((bytes.size() + 7) / 8, 0);
-  std::memcpy(aligned->data(), bytes.data(), bytes.size());
-  const auto* data = reinterpret_cast<const uint8_t*>(aligned->data());
-  flatbuffers::Verifier verifier(data, bytes.size());
+  aligned->Assign(bytes);
+  flatbuffers::Verifier verifier(aligned->data(), aligned->size());
   if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(data);
+  return flatbuffers::GetRoot<T>(aligned->data());
 }
 
 }  // namespace
@@ -188,7 +187,7 @@ Status ReadExport(const std::string& path, ExportSummary* summary,
   Status s = in.Open();
   if (!s.ok()) return s;
   std::string bytes;
-  std::vector<uint64_t> aligned;
+  AlignedBytes aligned;
   s = in.Read(sizeof(kMagic), &bytes, "magic");
   if (!s.ok() || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return Status::InvalidArgument(path + ": not a tenantlog export file (no TLEXPv01 magic)");

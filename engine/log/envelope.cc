@@ -86,12 +86,10 @@ Status EventDecoder::Load(std::string_view stored, bool verify) {
                               " bytes is too short");
   }
   chain_ = keys::GetFixed64(stored.data());
-  size_ = stored.size() - kChainPrefixBytes;
-  aligned_.resize((size_ + 7) / 8);
-  std::memcpy(aligned_.data(), stored.data() + kChainPrefixBytes, size_);
-  const auto* bytes = reinterpret_cast<const uint8_t*>(aligned_.data());
+  aligned_.Assign(stored.substr(kChainPrefixBytes));
+  const uint8_t* bytes = aligned_.data();
   if (verify) {
-    flatbuffers::Verifier verifier(bytes, size_);
+    flatbuffers::Verifier verifier(bytes, aligned_.size());
     if (!fb::VerifyEventBuffer(verifier)) {
       return Status::Corruption("event record fails the FlatBuffers verifier");
     }

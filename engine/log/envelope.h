@@ -12,6 +12,7 @@
 
 #include "tenantlog/event.h"
 #include "tenantlog/status.h"
+#include "util/aligned_bytes.h"
 
 namespace flatbuffers {
 class FlatBufferBuilder;
@@ -77,7 +78,7 @@ class EventDecoder {
   uint64_t chain() const { return chain_; }
   // The bytes the chain hash covers.
   std::string_view record() const {
-    return std::string_view(reinterpret_cast<const char*>(aligned_.data()), size_);
+    return aligned_.view();
   }
   uint64_t seq() const { return seq_; }
   int64_t time_us() const { return time_us_; }
@@ -95,7 +96,6 @@ class EventDecoder {
 
   const void* root_ = nullptr;
   uint64_t chain_ = 0;
-  size_t size_ = 0;
   // The fields every fold reads, decoded once by Load; the views point
   // into aligned_.
   uint64_t seq_ = 0;
@@ -105,9 +105,7 @@ class EventDecoder {
   std::string_view type_;
   std::string_view key_;
   std::string_view payload_;
-  // FlatBuffers reads scalars in place, so the record is copied to 8-byte
-  // aligned memory first (LMDB guarantees only 2-byte alignment of values).
-  std::vector<uint64_t> aligned_;
+  AlignedBytes aligned_;
 };
 
 }  // namespace tenantlog

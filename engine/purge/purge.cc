@@ -13,6 +13,7 @@
 #include "log/keys.h"
 #include "purge_plan_generated.h"
 #include "store_impl.h"
+#include "util/aligned_bytes.h"
 
 namespace tenantlog {
 
@@ -56,10 +57,9 @@ Status ReadPlan(const std::string& path, std::string* bytes, std::vector<Planned
   content << in.rdbuf();
   *bytes = content.str();
   if (bytes->size() < 8) return Status::InvalidArgument(path + " is not a tenantlog purge plan");
-  std::vector<uint64_t> aligned((bytes->size() + 7) / 8);
-  std::memcpy(aligned.data(), bytes->data(), bytes->size());
-  const auto* data = reinterpret_cast<const uint8_t*>(aligned.data());
-  flatbuffers::Verifier verifier(data, bytes->size());
+  const AlignedBytes aligned(*bytes);
+  const uint8_t* data = aligned.data();
+  flatbuffers::Verifier verifier(data, aligned.size());
   if (!fb::VerifyPurgePlanFileBuffer(verifier)) {
     return Status::InvalidArgument(path + " is not a tenantlog purge plan");
   }

@@ -4,6 +4,7 @@
 
 #include "log/keys.h"
 #include "tenant_meta_generated.h"
+#include "util/aligned_bytes.h"
 
 namespace tenantlog {
 
@@ -56,10 +57,9 @@ Status Decode(uint64_t id, std::string_view bytes, TenantRecord* r) {
   if (bytes.size() < 8) {
     return Status::Corruption("record of tenant id " + std::to_string(id) + " is truncated");
   }
-  std::vector<uint64_t> aligned((bytes.size() + 7) / 8);
-  std::memcpy(aligned.data(), bytes.data(), bytes.size());
-  const auto* data = reinterpret_cast<const uint8_t*>(aligned.data());
-  flatbuffers::Verifier verifier(data, bytes.size());
+  const AlignedBytes aligned(bytes);
+  const uint8_t* data = aligned.data();
+  flatbuffers::Verifier verifier(data, aligned.size());
   if (!fb::VerifyTenantMetaBuffer(verifier)) {
     return Status::Corruption("record of tenant id " + std::to_string(id) +
                               " fails the FlatBuffers verifier");
