@@ -5,6 +5,7 @@
 
 #include "benches.h"
 #include "fixture_cache.h"
+#include "peer_lmdb.h"
 #include "target.h"
 #include "temp_dir.h"
 #include "tenantlog_target.h"
@@ -97,6 +98,27 @@ void AppendConcurrent(benchmark::State& state, Impl impl, const Sizes& sizes) {
   }
 }
 
+// AppendConcurrent/lmdb_raw_grouped: one thread putting one event to each of
+// the 16 tenants in one durable transaction, what a group commit of the 16
+// threads' appends writes, without an engine: the floor under tenantlog's
+// AppendConcurrent. Items: events.
+void AppendGroupedPeer(benchmark::State& state, const Sizes& sizes) {
+  AppendFixture& f = GetFixture<AppendFixture>("AppendConcurrent", "lmdb_raw_grouped", [&] {
+    auto f = std::make_unique<AppendFixture>();
+    f->target = std::make_unique<LmdbRaw>(f->dir.path(), true);
+    std::vector<TenantFill> fills;
+    for (int t = 1; t <= sizes.concurrent_threads; ++t) fills.push_back(TenantFill{static_cast<uint64_t>(t), 1});
+    Fill(*f->target, fills, sizes.keys_per_tenant);
+    f->batches.push_back(Prepare(1, 2, 1, sizes.keys_per_tenant));
+    return f;
+  });
+  std::vector<uint64_t> tenants;
+  for (int t = 1; t <= sizes.concurrent_threads; ++t) tenants.push_back(static_cast<uint64_t>(t));
+  auto& peer = static_cast<LmdbRaw&>(*f.target);
+  for (auto _ : state) peer.AppendToEach(tenants, f.batches[0]);
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(tenants.size()));
+}
+
 struct ScaleFixture {
   TempDir dir;
   std::unique_ptr<AppendTarget> target;
@@ -154,6 +176,9 @@ void RegisterAppendBenchmarks(const Sizes& sizes) {
              sizes, benchmark::kMicrosecond)
         ->Threads(sizes.concurrent_threads);
   }
+  Measured(RegisterBenchmark("AppendConcurrent/lmdb_raw_grouped",
+                             [=](benchmark::State& s) { AppendGroupedPeer(s, sizes); }),
+           sizes, benchmark::kMicrosecond);
   for (Impl impl : kLayoutImpls) {
     auto* scale = Measured(RegisterBenchmark(Name("AppendScale", impl).c_str(),
                                              [=](benchmark::State& s) { AppendScale(s, impl, sizes); }),

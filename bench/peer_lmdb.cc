@@ -68,14 +68,24 @@ void LmdbRaw::SetDurable(bool durable) {
 }
 
 void LmdbRaw::Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& batch) {
-  const std::vector<EventSpec>& events = batch.events;
+  WriteTxn txn(env_);
+  Put(txn.get(), tenant, first_seq, batch.events);
+  txn.Commit();
+}
+
+void LmdbRaw::AppendToEach(const std::vector<uint64_t>& tenants, const PreparedBatch& batch) {
+  WriteTxn txn(env_);
+  for (uint64_t tenant : tenants) Put(txn.get(), tenant, 0, batch.events);
+  txn.Commit();
+}
+
+void LmdbRaw::Put(MDB_txn* txn, uint64_t tenant, uint64_t first_seq, const std::vector<EventSpec>& events) {
   {
     std::lock_guard lock(mu_);
     uint64_t& next = next_seq_[tenant];
     if (first_seq == 0) first_seq = next + 1;
     next = std::max(next, first_seq + events.size() - 1);
   }
-  WriteTxn txn(env_);
   char key[16];
   PutBigEndian(key, tenant);
   std::string value;
@@ -84,9 +94,8 @@ void LmdbRaw::Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& b
     EncodeValue(events[i], &value);
     MDB_val k{sizeof(key), key};
     MDB_val v{value.size(), value.data()};
-    Check(mdb_put(txn.get(), dbi_, &k, &v, 0), "put");
+    Check(mdb_put(txn, dbi_, &k, &v, 0), "put");
   }
-  txn.Commit();
 }
 
 uint64_t LmdbRaw::Fold(uint64_t tenant, std::unordered_map<std::string, std::string>* view) {

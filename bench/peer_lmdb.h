@@ -40,12 +40,18 @@ class LmdbRaw final : public AppendTarget {
   // transaction. The value of an event is its entity key's length (1 byte) ‖
   // entity key ‖ payload.
   void Append(uint64_t tenant, uint64_t first_seq, const PreparedBatch& batch) override;
+  // Puts `batch` after the last event of each of `tenants`, all in one
+  // transaction: the commit a group commit of those tenants' appends makes.
+  void AppendToEach(const std::vector<uint64_t>& tenants, const PreparedBatch& batch);
 
   // Scans every event of `tenant` in seq order and folds it into entity key →
   // latest payload. Returns the number of events scanned.
   uint64_t Fold(uint64_t tenant, std::unordered_map<std::string, std::string>* view);
 
  private:
+  // Puts `events` as first_seq.. of `tenant` (0: after its last) in `txn`.
+  void Put(MDB_txn* txn, uint64_t tenant, uint64_t first_seq, const std::vector<EventSpec>& events);
+
   MDB_env* env_ = nullptr;
   MDB_dbi dbi_ = 0;
   std::mutex mu_;
