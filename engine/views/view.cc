@@ -1,5 +1,9 @@
 #include "views/view.h"
 
+// Inlined from the header: KeyHash runs once per event folded.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include <algorithm>
 #include <map>
 
@@ -10,6 +14,8 @@
 #include "views/checkpoint.h"
 
 namespace tenantlog::views {
+
+size_t KeyHash::operator()(std::string_view key) const { return XXH3_64bits(key.data(), key.size()); }
 
 namespace {
 

@@ -57,9 +57,10 @@ struct FoldedValue {
   uint64_t seq = 0;
 };
 
+// XXH3 of the key: a fold hashes one key per event.
 struct KeyHash {
   using is_transparent = void;
-  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  size_t operator()(std::string_view key) const;
 };
 template <typename T>
 using KeyMap = std::unordered_map<std::string, T, KeyHash, std::equal_to<>>;
