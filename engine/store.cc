@@ -209,6 +209,14 @@ Status Store::Impl::AppendOne(lmdb::Txn& txn, eventlog::LogWriter& log, PendingA
   }
   AppendResult result;
   result.first_seq = record.head_seq + 1;
+  // A batch of a page or more fills its pages (LogWriter::SetAside).
+  size_t batch_bytes = 0;
+  for (const DataEvent& e : batch.events()) batch_bytes += e.type.size() + e.key.size() + e.payload.size();
+  const bool fills_pages = batch_bytes >= txn.page_bytes();
+  if (fills_pages) {
+    s = log.SetAside(record.id, result.first_seq);
+    if (!s.ok()) return fail(s);
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     const DataEvent& e = batch.events()[i];
     EventFields fields;
@@ -219,6 +227,10 @@ Status Store::Impl::AppendOne(lmdb::Txn& txn, eventlog::LogWriter& log, PendingA
     fields.op = e.op;
     fields.payload = e.payload;
     s = log.Append(fields, &record);
+    if (!s.ok()) return fail(s);
+  }
+  if (fills_pages) {
+    s = log.PutBack();
     if (!s.ok()) return fail(s);
   }
   s = registry::Save(txn, record);

@@ -17,6 +17,7 @@
 
 #include "tenantlog/store.h"
 #include "util/files.h"
+#include "util/raw_lmdb.h"
 #include "util/store_helpers.h"
 #include "util/temp_dir.h"
 #include "util/test_clock.h"
@@ -468,6 +469,40 @@ TEST(GroupCommitTest, ConcurrentDurableAppendsShareCommits) {
     ASSERT_OK_AND_ASSIGN(std::string last, store->Get("t" + std::to_string(t), "k"));
     EXPECT_EQ(last, std::to_string(kAppends - 1));
   }
+}
+
+// Batches of two tenants appended in turn fill their leaf pages, though
+// each tenant's log grows in front of the other's entries (a split in the
+// middle of the page would leave every page half empty), and neither
+// tenant's events change.
+TEST_F(AppendTest, InterleavedBatchesFillTheirPages) {
+  constexpr int kBatches = 12;
+  constexpr int kEvents = 100;
+  for (int b = 0; b < kBatches; ++b) {
+    for (const char* tenant : {"left", "right"}) {
+      AppendBatch batch;
+      for (int i = 0; i < kEvents; ++i) {
+        batch.Put("t", "k" + std::to_string(i % 7), std::string(200, static_cast<char>('a' + b)));
+      }
+      ASSERT_OK(store_->Append(tenant, batch));
+    }
+  }
+  for (const char* tenant : {"left", "right"}) {
+    ASSERT_OK_AND_ASSIGN(std::vector<Event> log, store_->ReadLog(tenant, 1, kBatches * kEvents + 1));
+    ASSERT_EQ(log.size(), size_t{kBatches * kEvents});
+    for (size_t i = 0; i < log.size(); ++i) {
+      ASSERT_EQ(log[i].seq, i + 1);
+      ASSERT_EQ(log[i].payload, std::string(200, static_cast<char>('a' + i / kEvents)));
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(VerifyReport verified, store_->Verify({"left", "right"}));
+  EXPECT_TRUE(verified.ok);
+  store_.reset();
+
+  const DatabaseSpace events = MeasureDatabase(dir_.path(), "events");
+  const double fill = static_cast<double>(events.entry_bytes) /
+                      static_cast<double>(events.leaf_pages * events.page_bytes);
+  EXPECT_GE(fill, 0.8) << events.leaf_pages << " leaf pages for " << events.entry_bytes << " bytes";
 }
 
 // A failed append is not counted: only what committed is.

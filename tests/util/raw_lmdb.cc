@@ -125,6 +125,20 @@ RawTable ReadRawTable(const std::string& dir, const std::string& db) {
   return ReadPrefix(txn, dbi, "");
 }
 
+DatabaseSpace MeasureDatabase(const std::string& dir, const std::string& db) {
+  Env env(dir, /*read_only=*/true);
+  Txn txn(env, /*read_only=*/true);
+  MDB_dbi dbi;
+  if (!txn.OpenDb(db, &dbi)) throw std::runtime_error("no database " + db + " in " + dir);
+  MDB_stat stat;
+  Check(mdb_stat(txn.get(), dbi, &stat), "mdb_stat");
+  DatabaseSpace space;
+  space.leaf_pages = stat.ms_leaf_pages;
+  space.page_bytes = stat.ms_psize;
+  for (const auto& [key, value] : ReadPrefix(txn, dbi, "")) space.entry_bytes += key.size() + value.size() + 8;
+  return space;
+}
+
 std::map<std::string, RawTable> ReadAllTables(const std::string& dir) {
   Env env(dir, /*read_only=*/true);
   Txn txn(env, /*read_only=*/true);

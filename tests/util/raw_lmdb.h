@@ -39,6 +39,17 @@ struct TenantBytes {
 // database does not exist). Throws std::runtime_error on LMDB errors.
 RawTable ReadRawTable(const std::string& dir, const std::string& db);
 
+// The pages of one named database and the bytes its entries take in them.
+struct DatabaseSpace {
+  uint64_t leaf_pages = 0;
+  uint64_t page_bytes = 0;   // the environment's page size
+  uint64_t entry_bytes = 0;  // every key and value, with LMDB's 8-byte node header
+};
+
+// DatabaseSpace of the named database `db` of the store in `dir`. Throws
+// std::runtime_error on LMDB errors or when the database does not exist.
+DatabaseSpace MeasureDatabase(const std::string& dir, const std::string& db);
+
 // Every named database of the store in `dir` (those of StoreDatabases() and
 // any other), by name: a logical dump of everything the store holds.
 std::map<std::string, RawTable> ReadAllTables(const std::string& dir);
