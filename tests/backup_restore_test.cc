@@ -73,6 +73,31 @@ class BackupRestoreTest : public ::testing::Test {
     return OpenOrDie(dir_.Sub("backup"), options);
   }
 
+  // Every byte the tenants own in the live store, for ExpectUnchanged.
+  struct Bystanders {
+    std::map<int, TenantInfo> infos;
+    std::map<int, TenantBytes> bytes;
+  };
+  // Brings the tenants' views up to date, closes the live store to read
+  // their bytes and opens it again.
+  void TakeBystanders(const std::vector<int>& tenants, Bystanders* out) {
+    for (int t : tenants) {
+      ASSERT_OK_AND_ASSIGN(out->infos[t], live_->Describe(Tenant(t)));
+      ASSERT_OK(live_->List(Tenant(t)));
+    }
+    live_.reset();
+    for (auto& [t, info] : out->infos) out->bytes[t] = ReadTenantBytes(dir_.Sub("live"), info.id, info.name);
+    live_ = OpenOrDie(dir_.Sub("live"), TestOptions());
+  }
+  // Closes the live store and checks that the tenants' bytes are as taken.
+  void ExpectUnchanged(const Bystanders& before) {
+    live_.reset();
+    for (const auto& [t, info] : before.infos) {
+      EXPECT_EQ(DescribeDifference(before.bytes.at(t), ReadTenantBytes(dir_.Sub("live"), info.id, info.name)), "")
+          << Tenant(t);
+    }
+  }
+
   TempDir dir_;
   std::unique_ptr<Store> live_;
 };
@@ -182,24 +207,12 @@ TEST_F(BackupRestoreTest, RestoringLeavesEveryUnlistedTenantByteIdentical) {
   ASSERT_OK(live_->Backup(dir_.Sub("backup"), Admin()));
   ASSERT_OK(live_->Tombstone({Tenant(0), Tenant(4)}, Admin()));
   Purge(*live_, {Tenant(4)}, dir_.Sub("plan"));
-  std::map<int, TenantInfo> infos;
-  for (int t : {1, 2, 3, 5}) {
-    ASSERT_OK_AND_ASSIGN(infos[t], live_->Describe(Tenant(t)));
-    ASSERT_OK(live_->List(Tenant(t)));  // views up to date before the snapshot
-  }
-  live_.reset();
-  std::map<int, TenantBytes> before;
-  for (auto& [t, info] : infos) before[t] = ReadTenantBytes(dir_.Sub("live"), info.id, info.name);
-
-  live_ = OpenOrDie(dir_.Sub("live"), TestOptions());
+  Bystanders before;
+  TakeBystanders({1, 2, 3, 5}, &before);
   ASSERT_OK_AND_ASSIGN(RestoreReport report,
                        live_->RestoreFromBackup(dir_.Sub("backup"), {Tenant(0), Tenant(4)}, Admin()));
   EXPECT_EQ(report.restored.size(), 2u);
-  live_.reset();
-  for (auto& [t, info] : infos) {
-    EXPECT_EQ(DescribeDifference(before[t], ReadTenantBytes(dir_.Sub("live"), info.id, info.name)), "")
-        << Tenant(t);
-  }
+  ExpectUnchanged(before);
 }
 
 // Restored logs are written between the logs of other tenants, which are
@@ -226,16 +239,8 @@ TEST_F(BackupRestoreTest, LogsRestoredBetweenOtherTenantsReadBackExactlyAndLeave
   ASSERT_OK(live_->Backup(dir_.Sub("backup"), Admin()));
   ASSERT_OK(live_->Tombstone(names, Admin()));
   Purge(*live_, names, dir_.Sub("plan"));
-  std::map<int, TenantInfo> others;
-  for (int t : {0, 1, 3, 4, 5, 9, 10}) {
-    ASSERT_OK_AND_ASSIGN(others[t], live_->Describe(Tenant(t)));
-    ASSERT_OK(live_->List(Tenant(t)));  // views up to date before the snapshot
-  }
-  live_.reset();
-  std::map<int, TenantBytes> before;
-  for (auto& [t, info] : others) before[t] = ReadTenantBytes(dir_.Sub("live"), info.id, info.name);
-
-  live_ = OpenOrDie(dir_.Sub("live"), TestOptions());
+  Bystanders before;
+  TakeBystanders({0, 1, 3, 4, 5, 9, 10}, &before);
   ASSERT_OK_AND_ASSIGN(RestoreReport report, live_->RestoreFromBackup(dir_.Sub("backup"), names, Admin()));
   EXPECT_EQ(report.restored.size(), restored.size());
   EXPECT_TRUE(report.conflicts.empty());
@@ -245,11 +250,7 @@ TEST_F(BackupRestoreTest, LogsRestoredBetweenOtherTenantsReadBackExactlyAndLeave
   }
   ASSERT_OK_AND_ASSIGN(VerifyReport verify, live_->Verify({}));
   EXPECT_TRUE(verify.ok);
-  live_.reset();
-  for (auto& [t, info] : others) {
-    EXPECT_EQ(DescribeDifference(before[t], ReadTenantBytes(dir_.Sub("live"), info.id, info.name)), "")
-        << Tenant(t);
-  }
+  ExpectUnchanged(before);
   // Nothing was appended since the backup: every event is back as it was.
   EXPECT_TRUE(ReadRawTable(dir_.Sub("live"), "events") == ReadRawTable(dir_.Sub("backup"), "events"));
 }
