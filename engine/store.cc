@@ -116,7 +116,7 @@ Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBa
   // small and large. So a leader waits, for at most half the last commit's
   // time, until as many callers queue as took part in the last round.
   if (group_queue_.size() < group_round_) {
-    const auto deadline = std::chrono::steady_clock::now() + group_last_commit_ / 2;
+    const auto deadline = std::chrono::steady_clock::now() + group_wait_;
     group_gathering_ = true;
     group_fill_cv_.wait_until(lock, deadline, [&] { return group_queue_.size() >= group_round_; });
     group_gathering_ = false;
@@ -154,7 +154,7 @@ Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBa
   }
   append_stats_.commits += committed;
   group_round_ = std::min(group.size() + group_queue_.size(), kMaxGroupAppends);
-  group_last_commit_ = std::min<std::chrono::steady_clock::duration>(took, kMaxGroupWait * 2);
+  group_wait_ = std::min<std::chrono::steady_clock::duration>(took / 2, kMaxGroupWait);
   group_leader_active_ = false;
   lock.unlock();
   group_cv_.notify_all();

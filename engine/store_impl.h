@@ -160,7 +160,9 @@ class Store::Impl {
   bool group_gathering_ = false;
   // Callers seen by the last group: its own and those queued when it committed.
   size_t group_round_ = 1;
-  std::chrono::steady_clock::duration group_last_commit_{};
+  // How long the next leader may wait for them: half the last commit's time,
+  // at most kMaxGroupWait.
+  std::chrono::steady_clock::duration group_wait_{};
   AppendStats append_stats_;
 
   // Wakes subscriptions after each write commit of this process.
