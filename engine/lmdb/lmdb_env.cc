@@ -115,7 +115,7 @@ Result<std::unique_ptr<Cursor>> Cursor::Open(Txn& txn, MDB_dbi dbi) {
   MDB_cursor* cursor = nullptr;
   int rc = mdb_cursor_open(txn.raw(), dbi, &cursor);
   if (rc != MDB_SUCCESS) return ToStatus(rc, "cursor open");
-  return std::unique_ptr<Cursor>(new Cursor(&txn, cursor));
+  return std::unique_ptr<Cursor>(new Cursor(&txn, cursor, txn.page_bytes()));
 }
 
 Cursor::~Cursor() { mdb_cursor_close(cursor_); }
@@ -124,7 +124,18 @@ Result<bool> Cursor::Move(MDB_cursor_op op) {
   int rc = mdb_cursor_get(cursor_, &key_, &value_, op);
   if (rc == MDB_NOTFOUND) return false;
   if (rc != MDB_SUCCESS) return ToStatus(rc, "cursor");
+  PrefetchPage();
   return true;
+}
+
+void Cursor::PrefetchPage() {
+  const uintptr_t page = reinterpret_cast<uintptr_t>(value_.mv_data) & ~(page_bytes_ - 1);
+  if (page == page_) return;
+  page_ = page;
+  constexpr uintptr_t kCacheLine = 64;
+  for (uintptr_t line = page; line < page + page_bytes_; line += kCacheLine) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line));
+  }
 }
 
 Result<bool> Cursor::Seek(std::string_view key) {
