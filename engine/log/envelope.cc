@@ -86,10 +86,16 @@ Status EventDecoder::Load(std::string_view stored, bool verify) {
                               " bytes is too short");
   }
   chain_ = keys::GetFixed64(stored.data());
-  aligned_.Assign(stored.substr(kChainPrefixBytes));
-  const uint8_t* bytes = aligned_.data();
+  record_ = stored.substr(kChainPrefixBytes);
+  // FlatBuffers reads scalars in place. Stored values are whole multiples of
+  // 8 bytes, so LMDB lays them out 8-byte aligned and the copy is rare.
+  if (reinterpret_cast<uintptr_t>(record_.data()) % alignof(uint64_t) != 0) {
+    aligned_.Assign(record_);
+    record_ = aligned_.view();
+  }
+  const uint8_t* bytes = reinterpret_cast<const uint8_t*>(record_.data());
   if (verify) {
-    flatbuffers::Verifier verifier(bytes, aligned_.size());
+    flatbuffers::Verifier verifier(bytes, record_.size());
     if (!fb::VerifyEventBuffer(verifier)) {
       return Status::Corruption("event record fails the FlatBuffers verifier");
     }

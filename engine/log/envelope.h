@@ -58,8 +58,10 @@ class EventEncoder {
   uint64_t chain_ = 0;
 };
 
-// A verified, decoded view of one stored event. Not thread-safe; the views
-// it hands out are valid until the next Parse.
+// A verified, decoded view of one stored event. Not thread-safe. The views
+// it hands out point into the stored value when it is 8-byte aligned (as
+// LMDB lays out the engine's own values), else into a copy: they are valid
+// until the next Parse and while the stored value's bytes are.
 class EventDecoder {
  public:
   // Checks the envelope and runs the FlatBuffers verifier. Corruption when
@@ -77,9 +79,7 @@ class EventDecoder {
 
   uint64_t chain() const { return chain_; }
   // The bytes the chain hash covers.
-  std::string_view record() const {
-    return aligned_.view();
-  }
+  std::string_view record() const { return record_; }
   uint64_t seq() const { return seq_; }
   int64_t time_us() const { return time_us_; }
   EventKind kind() const { return kind_; }
@@ -96,8 +96,10 @@ class EventDecoder {
 
   const void* root_ = nullptr;
   uint64_t chain_ = 0;
+  // The record: in the stored value, or in aligned_.
+  std::string_view record_;
   // The fields every fold reads, decoded once by Load; the views point
-  // into aligned_.
+  // into the record.
   uint64_t seq_ = 0;
   int64_t time_us_ = 0;
   EventKind kind_ = EventKind::kData;
