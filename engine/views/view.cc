@@ -308,8 +308,15 @@ Status Replace(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view,
   const std::string prefix = keys::ViewPrefix(record.id, view.id());
   Status s = txn.DeletePrefix(txn.dbs().views, prefix);
   if (!s.ok()) return s;
+  // One cursor for the whole view: its keys go in ascending order, so each
+  // put after the first lands beside the one before it.
+  auto cursor = lmdb::Cursor::Open(txn, txn.dbs().views);
+  if (!cursor.ok()) return cursor.status();
+  std::string view_key = prefix;
   for (const auto* entry : folded.Sorted()) {
-    s = txn.Put(txn.dbs().views, prefix + entry->first, entry->second.payload);
+    view_key.resize(prefix.size());
+    view_key += entry->first;
+    s = (*cursor)->Put(view_key, entry->second.payload);
     if (!s.ok()) return s;
   }
   PersistedState state{record.head_seq, record.timeline_version, view.version(),
