@@ -71,7 +71,7 @@ Status Txn::Checked(int rc, std::string_view what) {
 
 size_t Txn::page_bytes() const {
   MDB_stat stat;
-  mdb_env_stat(mdb_txn_env(txn_), &stat);
+  if (mdb_env_stat(mdb_txn_env(txn_), &stat) != MDB_SUCCESS) return 0;
   return stat.ms_psize;
 }
 
@@ -129,6 +129,7 @@ Result<bool> Cursor::Move(MDB_cursor_op op) {
 }
 
 void Cursor::PrefetchPage() {
+  if (page_bytes_ == 0) return;
   const uintptr_t page = reinterpret_cast<uintptr_t>(value_.mv_data) & ~(page_bytes_ - 1);
   if (page == page_) return;
   page_ = page;

@@ -55,7 +55,7 @@ class Txn {
 
   const Databases& dbs() const { return *dbs_; }
   bool writable() const { return writable_; }
-  // The size of a database page in bytes.
+  // The size of a database page in bytes; 0 when it cannot be read.
   size_t page_bytes() const;
 
   // Looks up `key` in `dbi`. Returns NotFound when absent. The value points
@@ -119,15 +119,16 @@ class Cursor {
   Cursor(Txn* txn, MDB_cursor* cursor, uintptr_t page_bytes)
       : txn_(txn), cursor_(cursor), page_bytes_(page_bytes) {}
   Result<bool> Move(MDB_cursor_op op);
-  // Starts loading the whole page the cursor has just entered, so that the
-  // entries that follow on it arrive together rather than one cache miss at
-  // a time. A hint only: a prefetch never faults (a page this transaction
-  // wrote is a heap copy, not page-aligned in the map).
+  // Starts loading the whole page the current value is on (a leaf page, or
+  // the first page of a large value) when it is a page not loaded before,
+  // so that a scan's entries on it arrive together rather than one cache
+  // miss at a time. A hint only: a prefetch never faults (a page this
+  // transaction wrote is a heap copy, not page-aligned in the map).
   void PrefetchPage();
 
   Txn* txn_;
   MDB_cursor* cursor_;
-  const uintptr_t page_bytes_;
+  const uintptr_t page_bytes_;  // 0: no prefetch
   uintptr_t page_ = 0;          // the page last prefetched
   MDB_val key_{0, nullptr};
   MDB_val value_{0, nullptr};

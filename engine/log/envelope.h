@@ -64,6 +64,11 @@ class EventEncoder {
 // until the next Parse and while the stored value's bytes are.
 class EventDecoder {
  public:
+  EventDecoder() = default;
+  // Not copyable: a copy's views would point into this one's buffer.
+  EventDecoder(const EventDecoder&) = delete;
+  EventDecoder& operator=(const EventDecoder&) = delete;
+
   // Checks the envelope and runs the FlatBuffers verifier. Corruption when
   // the value is too short, fails verification, or has an unknown kind or op.
   Status Parse(std::string_view stored_value);

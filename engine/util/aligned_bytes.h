@@ -1,7 +1,7 @@
 // AlignedBytes: a copy of serialized FlatBuffers bytes in 8-byte aligned
-// memory. FlatBuffers reads scalars in place, and the bytes come from LMDB
-// values (2-byte aligned) or from files read into strings, so every reader
-// copies them here first.
+// memory. FlatBuffers reads scalars in place, and LMDB guarantees values
+// only 2-byte alignment, so a reader copies bytes here unless they are
+// aligned already.
 //
 // Thread-safety: a plain value; not for concurrent use.
 #ifndef TENANTLOG_ENGINE_UTIL_ALIGNED_BYTES_H_

@@ -179,6 +179,22 @@ Status MaybeCheckpoint(lmdb::Txn& txn, const TenantRecord& record, const ViewDef
   return s;
 }
 
+// Writes the live entries of `folded` under `prefix` through one cursor,
+// closed on return: the keys go in ascending order, so each put after the
+// first lands beside the one before it.
+Status PutSorted(lmdb::Txn& txn, const std::string& prefix, const Folded& folded) {
+  auto cursor = lmdb::Cursor::Open(txn, txn.dbs().views);
+  if (!cursor.ok()) return cursor.status();
+  std::string view_key = prefix;
+  for (const auto* entry : folded.Sorted()) {
+    view_key.resize(prefix.size());
+    view_key += entry->first;
+    Status s = (*cursor)->Put(view_key, entry->second.payload);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
 Status Rebuild(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view, uint32_t interval) {
   Folded folded;
   Status s = FoldAsOf(txn, record, view, record.head_seq, &folded, /*track_deletes=*/true);
@@ -308,17 +324,8 @@ Status Replace(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view,
   const std::string prefix = keys::ViewPrefix(record.id, view.id());
   Status s = txn.DeletePrefix(txn.dbs().views, prefix);
   if (!s.ok()) return s;
-  // One cursor for the whole view: its keys go in ascending order, so each
-  // put after the first lands beside the one before it.
-  auto cursor = lmdb::Cursor::Open(txn, txn.dbs().views);
-  if (!cursor.ok()) return cursor.status();
-  std::string view_key = prefix;
-  for (const auto* entry : folded.Sorted()) {
-    view_key.resize(prefix.size());
-    view_key += entry->first;
-    s = (*cursor)->Put(view_key, entry->second.payload);
-    if (!s.ok()) return s;
-  }
+  s = PutSorted(txn, prefix, folded);
+  if (!s.ok()) return s;
   PersistedState state{record.head_seq, record.timeline_version, view.version(),
                        old.ok() && old->view_version == view.version() ? old->checkpoint_at : 0};
   s = MaybeCheckpoint(txn, record, view, &folded, checkpoint_interval, &state);

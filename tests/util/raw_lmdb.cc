@@ -236,29 +236,11 @@ size_t DropTenantViews(const std::string& dir, uint64_t id) {
   return dropped;
 }
 
-size_t MisalignStoredEvents(const std::string& dir) {
-  Env env(dir, /*read_only=*/false);
-  const std::string unowned_key(16, '\0');
-  {
-    Txn txn(env, /*read_only=*/false);
-    MDB_dbi dbi;
-    if (!txn.OpenDb("events", &dbi)) throw std::runtime_error("no events database in " + dir);
-    const RawTable events = ReadPrefix(txn, dbi, "");
-    Check(mdb_drop(txn.get(), dbi, 0), "mdb_drop events");
-    std::string unowned_value(13, 'x');
-    MDB_val k{unowned_key.size(), const_cast<char*>(unowned_key.data())};
-    MDB_val v{unowned_value.size(), unowned_value.data()};
-    Check(mdb_put(txn.get(), dbi, &k, &v, 0), "mdb_put");
-    for (const auto& [key, value] : events) {
-      k = MDB_val{key.size(), const_cast<char*>(key.data())};
-      v = MDB_val{value.size(), const_cast<char*>(value.data())};
-      Check(mdb_put(txn.get(), dbi, &k, &v, 0), "mdb_put");
-    }
-    txn.Commit();
-  }
+size_t CountMisalignedEventValues(const std::string& dir) {
+  Env env(dir, /*read_only=*/true);
   Txn txn(env, /*read_only=*/true);
   MDB_dbi dbi;
-  txn.OpenDb("events", &dbi);
+  if (!txn.OpenDb("events", &dbi)) throw std::runtime_error("no events database in " + dir);
   MDB_cursor* cursor = nullptr;
   Check(mdb_cursor_open(txn.get(), dbi, &cursor), "mdb_cursor_open");
   MDB_val key{0, nullptr};
@@ -266,12 +248,31 @@ size_t MisalignStoredEvents(const std::string& dir) {
   size_t misaligned = 0;
   int rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
   for (; rc == MDB_SUCCESS; rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
-    if (ToString(key) == unowned_key) continue;
     if (reinterpret_cast<uintptr_t>(value.mv_data) % 8 != 0) ++misaligned;
   }
   mdb_cursor_close(cursor);
   if (rc != MDB_NOTFOUND) Check(rc, "mdb_cursor_get");
   return misaligned;
+}
+
+void MisalignStoredEvents(const std::string& dir) {
+  Env env(dir, /*read_only=*/false);
+  Txn txn(env, /*read_only=*/false);
+  MDB_dbi dbi;
+  if (!txn.OpenDb("events", &dbi)) throw std::runtime_error("no events database in " + dir);
+  const RawTable events = ReadPrefix(txn, dbi, "");
+  Check(mdb_drop(txn.get(), dbi, 0), "mdb_drop events");
+  const std::string unowned_key(16, '\0');
+  std::string unowned_value(13, 'x');
+  MDB_val k{unowned_key.size(), const_cast<char*>(unowned_key.data())};
+  MDB_val v{unowned_value.size(), unowned_value.data()};
+  Check(mdb_put(txn.get(), dbi, &k, &v, 0), "mdb_put");
+  for (const auto& [key, value] : events) {
+    k = MDB_val{key.size(), const_cast<char*>(key.data())};
+    v = MDB_val{value.size(), const_cast<char*>(value.data())};
+    Check(mdb_put(txn.get(), dbi, &k, &v, 0), "mdb_put");
+  }
+  txn.Commit();
 }
 
 void WithReadTransaction(const std::string& dir, const std::function<void()>& while_held) {

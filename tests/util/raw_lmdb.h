@@ -74,12 +74,15 @@ size_t FlipStoredEventByte(const std::string& dir, const std::string& tenant, ui
 // the views are caches, and the store must rebuild them. Returns rows deleted.
 size_t DropTenantViews(const std::string& dir, uint64_t id);
 
+// How many values of the `events` database of the store in `dir` LMDB holds
+// at addresses that are not 8-byte aligned.
+size_t CountMisalignedEventValues(const std::string& dir);
+
 // Rewrites the `events` database of the store in `dir` with one entry that
 // no tenant owns (tenant id 0, seq 0, a 13-byte value) put ahead of the
 // others, so that LMDB lays out the values after it on its page at
-// addresses that are not 8-byte aligned. Returns how many event values are
-// then stored misaligned.
-size_t MisalignStoredEvents(const std::string& dir);
+// addresses that are not 8-byte aligned.
+void MisalignStoredEvents(const std::string& dir);
 
 // Creates, in `dir` (made if missing), an LMDB environment that is not a
 // tenantlog store: one named database "stuff" holding key → value. Throws
