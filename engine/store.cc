@@ -106,7 +106,9 @@ Result<AppendResult> Store::Impl::Append(const TenantRef& tenant, const AppendBa
   // queued by then in one transaction (one flush); the others wait for it.
   std::unique_lock lock(group_mu_);
   group_queue_.push_back(&me);
-  if (group_gathering_) group_fill_cv_.notify_one();
+  // The gathering leader wakes once, when its round is complete, rather
+  // than at every arrival.
+  if (group_gathering_ && group_queue_.size() >= group_round_) group_fill_cv_.notify_one();
   group_cv_.wait(lock, [&] { return me.done || !group_leader_active_; });
   if (me.done) return std::move(me.result);
   group_leader_active_ = true;

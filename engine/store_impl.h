@@ -153,7 +153,7 @@ class Store::Impl {
   static constexpr std::chrono::microseconds kMaxGroupWait{1000};
   mutable std::mutex group_mu_;
   std::condition_variable group_cv_;       // a group committed, or the leader left
-  std::condition_variable group_fill_cv_;  // a caller queued while the leader gathers
+  std::condition_variable group_fill_cv_;  // the round the leader gathers is queued
   // All guarded by group_mu_.
   std::deque<PendingAppend*> group_queue_;
   bool group_leader_active_ = false;
