@@ -82,6 +82,17 @@ void ExpectSame(const Everything& a, const Everything& b) {
   }
 }
 
+// Reopens the store in `dir` into *store and expects it to read as `before`.
+void ReopenAndExpectSame(const std::string& dir, const Options& options, const Everything& before,
+                         std::unique_ptr<Store>* store) {
+  *store = OpenOrDie(dir, options);
+  ASSERT_NE(*store, nullptr);
+  Everything after;
+  ReadEverything(**store, &after);
+  if (::testing::Test::HasFatalFailure()) return;
+  ExpectSame(before, after);
+}
+
 TEST(PersistenceTest, DataTimelineAndViewsSurviveReopening) {
   TempDir dir;
   TestClock clock;
@@ -112,12 +123,9 @@ TEST(PersistenceTest, DataTimelineAndViewsSurviveReopening) {
     }
   }
   {
-    auto store = OpenOrDie(dir.path(), options);
-    ASSERT_NE(store, nullptr);
-    Everything after;
-    ReadEverything(*store, &after);
+    std::unique_ptr<Store> store;
+    ReopenAndExpectSame(dir.path(), options, before, &store);
     if (HasFatalFailure()) return;
-    ExpectSame(before, after);
     EXPECT_CODE(kTenantDeleted, store->List("tenant-4"));
     ASSERT_OK(store->Restore({"tenant-4"}, Admin()));
     ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> restored, store->List("tenant-4"));
@@ -160,12 +168,9 @@ TEST(PersistenceTest, EventsStoredAtAnyAlignmentReadTheSame) {
   ASSERT_GT(CountMisalignedEventValues(dir.path()), 1u);  // the unowned entry, and events
   for (const TenantInfo& info : before.tenants) DropTenantViews(dir.path(), info.id);
 
-  auto store = OpenOrDie(dir.path(), options);
-  ASSERT_NE(store, nullptr);
-  Everything after;
-  ReadEverything(*store, &after);
+  std::unique_ptr<Store> store;
+  ReopenAndExpectSame(dir.path(), options, before, &store);
   if (HasFatalFailure()) return;
-  ExpectSame(before, after);
   ASSERT_OK_AND_ASSIGN(VerifyReport report, store->Verify({}));
   EXPECT_TRUE(report.ok);
   EXPECT_EQ(report.tenants, 3u);

@@ -98,6 +98,13 @@ std::string Hex(const std::string& bytes) {
   return out;
 }
 
+// The `events` database of the store in `dir`, open in `txn`.
+MDB_dbi EventsDb(const Txn& txn, const std::string& dir) {
+  MDB_dbi dbi;
+  if (!txn.OpenDb("events", &dbi)) throw std::runtime_error("no events database in " + dir);
+  return dbi;
+}
+
 }  // namespace
 
 std::string BigEndian64(uint64_t value) {
@@ -239,8 +246,7 @@ size_t DropTenantViews(const std::string& dir, uint64_t id) {
 size_t CountMisalignedEventValues(const std::string& dir) {
   Env env(dir, /*read_only=*/true);
   Txn txn(env, /*read_only=*/true);
-  MDB_dbi dbi;
-  if (!txn.OpenDb("events", &dbi)) throw std::runtime_error("no events database in " + dir);
+  const MDB_dbi dbi = EventsDb(txn, dir);
   MDB_cursor* cursor = nullptr;
   Check(mdb_cursor_open(txn.get(), dbi, &cursor), "mdb_cursor_open");
   MDB_val key{0, nullptr};
@@ -258,8 +264,7 @@ size_t CountMisalignedEventValues(const std::string& dir) {
 void MisalignStoredEvents(const std::string& dir) {
   Env env(dir, /*read_only=*/false);
   Txn txn(env, /*read_only=*/false);
-  MDB_dbi dbi;
-  if (!txn.OpenDb("events", &dbi)) throw std::runtime_error("no events database in " + dir);
+  const MDB_dbi dbi = EventsDb(txn, dir);
   const RawTable events = ReadPrefix(txn, dbi, "");
   Check(mdb_drop(txn.get(), dbi, 0), "mdb_drop events");
   const std::string unowned_key(16, '\0');
