@@ -67,12 +67,13 @@ void AppendConcurrent(benchmark::State& state, Impl impl, const Sizes& sizes) {
     auto f = std::make_unique<AppendFixture>();
     f->target = MakeTarget(impl, f->dir);
     std::vector<TenantFill> fills;
+    const uint32_t seed = sizes.concurrent_seed_events;
     for (int t = 1; t <= sizes.concurrent_threads; ++t) {
-      fills.push_back(TenantFill{static_cast<uint64_t>(t), 1});
-      f->batches.push_back(Prepare(t, 2, 1, sizes.keys_per_tenant));
+      fills.push_back(TenantFill{static_cast<uint64_t>(t), seed});
+      f->batches.push_back(Prepare(t, seed + 1, 1, sizes.keys_per_tenant));
     }
     Fill(*f->target, fills, sizes.keys_per_tenant);
-    f->next_seq.assign(sizes.concurrent_threads + 1, 2);
+    f->next_seq.assign(sizes.concurrent_threads + 1, seed + 1);
     return f;
   });
   const uint64_t tenant = static_cast<uint64_t>(state.thread_index()) + 1;
@@ -98,24 +99,40 @@ void AppendConcurrent(benchmark::State& state, Impl impl, const Sizes& sizes) {
   }
 }
 
-// AppendConcurrent/lmdb_raw_grouped: one thread putting one event to each of
-// the 16 tenants in one durable transaction, what a group commit of the 16
-// threads' appends writes, without an engine: the floor under tenantlog's
-// AppendConcurrent. Items: events.
-void AppendGroupedPeer(benchmark::State& state, const Sizes& sizes) {
-  AppendFixture& f = GetFixture<AppendFixture>("AppendConcurrent", "lmdb_raw_grouped", [&] {
+// How a grouped peer lays out one commit's events.
+enum class Grouped {
+  kInPlace,  // lmdb_raw_grouped: each at its tenant's end of the main tree
+  kTail,     // lmdb_raw_tail: in a tail moved to the main tree every 32 commits
+};
+
+// AppendConcurrent/lmdb_raw_grouped and lmdb_raw_tail: one thread putting one
+// event to each of the 16 tenants in one durable transaction, what a group
+// commit of the 16 threads' appends writes, without an engine: the floor
+// under tenantlog's AppendConcurrent, in tenantlog's layout and in one that
+// keeps a commit's events on one page. Items: events.
+void AppendGroupedPeer(benchmark::State& state, Grouped layout, const Sizes& sizes) {
+  const char* name = layout == Grouped::kInPlace ? "lmdb_raw_grouped" : "lmdb_raw_tail";
+  AppendFixture& f = GetFixture<AppendFixture>("AppendConcurrent", name, [&] {
     auto f = std::make_unique<AppendFixture>();
     f->target = std::make_unique<LmdbRaw>(f->dir.path(), true);
     std::vector<TenantFill> fills;
-    for (int t = 1; t <= sizes.concurrent_threads; ++t) fills.push_back(TenantFill{static_cast<uint64_t>(t), 1});
+    for (int t = 1; t <= sizes.concurrent_threads; ++t) {
+      fills.push_back(TenantFill{static_cast<uint64_t>(t), sizes.concurrent_seed_events});
+    }
     Fill(*f->target, fills, sizes.keys_per_tenant);
-    f->batches.push_back(Prepare(1, 2, 1, sizes.keys_per_tenant));
+    f->batches.push_back(Prepare(1, sizes.concurrent_seed_events + 1, 1, sizes.keys_per_tenant));
     return f;
   });
   std::vector<uint64_t> tenants;
   for (int t = 1; t <= sizes.concurrent_threads; ++t) tenants.push_back(static_cast<uint64_t>(t));
   auto& peer = static_cast<LmdbRaw&>(*f.target);
-  for (auto _ : state) peer.AppendToEach(tenants, f.batches[0]);
+  for (auto _ : state) {
+    if (layout == Grouped::kInPlace) {
+      peer.AppendToEach(tenants, f.batches[0]);
+    } else {
+      peer.AppendToEachViaTail(tenants, f.batches[0]);
+    }
+  }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(tenants.size()));
 }
 
@@ -176,9 +193,12 @@ void RegisterAppendBenchmarks(const Sizes& sizes) {
              sizes, benchmark::kMicrosecond)
         ->Threads(sizes.concurrent_threads);
   }
-  Measured(RegisterBenchmark("AppendConcurrent/lmdb_raw_grouped",
-                             [=](benchmark::State& s) { AppendGroupedPeer(s, sizes); }),
-           sizes, benchmark::kMicrosecond);
+  for (Grouped layout : {Grouped::kInPlace, Grouped::kTail}) {
+    const char* name = layout == Grouped::kInPlace ? "AppendConcurrent/lmdb_raw_grouped"
+                                                   : "AppendConcurrent/lmdb_raw_tail";
+    Measured(RegisterBenchmark(name, [=](benchmark::State& s) { AppendGroupedPeer(s, layout, sizes); }),
+             sizes, benchmark::kMicrosecond);
+  }
   for (Impl impl : kLayoutImpls) {
     auto* scale = Measured(RegisterBenchmark(Name("AppendScale", impl).c_str(),
                                              [=](benchmark::State& s) { AppendScale(s, impl, sizes); }),

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string_view>
+#include <utility>
 
 #include "fatal.h"
 
@@ -53,6 +54,7 @@ class WriteTxn {
 LmdbRaw::LmdbRaw(const std::string& dir, bool durable) {
   Check(mdb_env_create(&env_), "create environment");
   Check(mdb_env_set_mapsize(env_, kMapBytes), "set map size");
+  Check(mdb_env_set_maxdbs(env_, 1), "set max databases");  // the tail, when used
   Check(mdb_env_open(env_, dir.c_str(), MDB_NOTLS | (durable ? 0 : MDB_NOSYNC), 0600),
         "open " + dir);
   WriteTxn txn(env_);
@@ -77,6 +79,62 @@ void LmdbRaw::AppendToEach(const std::vector<uint64_t>& tenants, const PreparedB
   WriteTxn txn(env_);
   for (uint64_t tenant : tenants) Put(txn.get(), tenant, 0, batch.events);
   txn.Commit();
+}
+
+void LmdbRaw::AppendToEachViaTail(const std::vector<uint64_t>& tenants, const PreparedBatch& batch) {
+  std::lock_guard tail_lock(tail_mu_);
+  WriteTxn txn(env_);
+  if (!tail_open_) Check(mdb_dbi_open(txn.get(), "tail", MDB_CREATE, &tail_dbi_), "open tail");
+  const uint64_t call = ++tail_calls_;
+  // Key: call ‖ tenant ‖ seq, each big-endian, so a call's puts go after
+  // every key in the tail.
+  char key[24];
+  PutBigEndian(key, call);
+  std::string value;
+  for (uint64_t tenant : tenants) {
+    uint64_t first_seq = 0;
+    {
+      std::lock_guard lock(mu_);
+      uint64_t& next = next_seq_[tenant];
+      first_seq = next + 1;
+      next += batch.events.size();
+    }
+    PutBigEndian(key + 8, tenant);
+    for (size_t i = 0; i < batch.events.size(); ++i) {
+      PutBigEndian(key + 16, first_seq + i);
+      EncodeValue(batch.events[i], &value);
+      MDB_val k{sizeof(key), key};
+      MDB_val v{value.size(), value.data()};
+      Check(mdb_put(txn.get(), tail_dbi_, &k, &v, MDB_APPEND), "put tail (tenants must ascend)");
+    }
+  }
+  if (call % kTailCalls == 0) {
+    // Key order in the main database: tenant ‖ seq, the tail key's last 16 bytes.
+    std::vector<std::pair<std::string, std::string>> entries;
+    MDB_cursor* cursor = nullptr;
+    Check(mdb_cursor_open(txn.get(), tail_dbi_, &cursor), "open tail cursor");
+    MDB_val k, v;
+    int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
+    for (; rc == MDB_SUCCESS; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+      entries.emplace_back(std::string(static_cast<const char*>(k.mv_data) + 8, 16),
+                           std::string(static_cast<const char*>(v.mv_data), v.mv_size));
+    }
+    mdb_cursor_close(cursor);
+    if (rc != MDB_NOTFOUND) Check(rc, "read tail");
+    std::sort(entries.begin(), entries.end());
+    Check(mdb_cursor_open(txn.get(), dbi_, &cursor), "open cursor");
+    for (auto& [main_key, main_value] : entries) {
+      MDB_val mk{main_key.size(), main_key.data()};
+      MDB_val mv{main_value.size(), main_value.data()};
+      rc = mdb_cursor_put(cursor, &mk, &mv, 0);
+      if (rc != MDB_SUCCESS) break;
+    }
+    mdb_cursor_close(cursor);
+    Check(rc, "move tail");
+    Check(mdb_drop(txn.get(), tail_dbi_, 0), "empty tail");
+  }
+  txn.Commit();
+  tail_open_ = true;
 }
 
 void LmdbRaw::Put(MDB_txn* txn, uint64_t tenant, uint64_t first_seq, const std::vector<EventSpec>& events) {

@@ -43,6 +43,14 @@ class LmdbRaw final : public AppendTarget {
   // Puts `batch` after the last event of each of `tenants`, all in one
   // transaction: the commit a group commit of those tenants' appends makes.
   void AppendToEach(const std::vector<uint64_t>& tenants, const PreparedBatch& batch);
+  // As AppendToEach, but the events go to a small `tail` database keyed by
+  // call ‖ tenant, so that one call's puts share a leaf page instead of
+  // dirtying one per tenant (and its parent). Every kTailCalls-th call also
+  // moves the tail into the main database in key order, in the same
+  // transaction, and empties it. A layout a group commit could write; Fold
+  // does not read the tail.
+  void AppendToEachViaTail(const std::vector<uint64_t>& tenants, const PreparedBatch& batch);
+  static constexpr uint64_t kTailCalls = 32;
 
   // Scans every event of `tenant` in seq order and folds it into entity key →
   // latest payload. Returns the number of events scanned.
@@ -56,6 +64,11 @@ class LmdbRaw final : public AppendTarget {
   MDB_dbi dbi_ = 0;
   std::mutex mu_;
   std::unordered_map<uint64_t, uint64_t> next_seq_;  // guarded by mu_
+  // AppendToEachViaTail's, guarded by tail_mu_, which a call holds throughout.
+  std::mutex tail_mu_;
+  MDB_dbi tail_dbi_ = 0;
+  bool tail_open_ = false;
+  uint64_t tail_calls_ = 0;
 };
 
 // The lmdb_tenant_dbs peer: the layout tenantlog did not take, measured so

@@ -10,6 +10,7 @@ std::optional<Sizes> SizesFor(std::string_view scale) {
     s.repetitions = 1;
     s.scale_tenants = {10, 1000, 10000};
     s.scale_seed_events = 5;
+    s.concurrent_seed_events = 200;
     s.replay_events = 10000;
     s.rewind_events = 2000;
     s.undo_tenants = 500;
@@ -30,6 +31,7 @@ std::optional<Sizes> SizesFor(std::string_view scale) {
     s.append_batch = 50;
     s.scale_tenants = {10, 100};
     s.scale_seed_events = 1;
+    s.concurrent_seed_events = 2;
     s.replay_events = 500;
     s.rewind_events = 200;
     s.undo_tenants = 40;

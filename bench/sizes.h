@@ -25,8 +25,12 @@ struct Sizes {
   uint32_t append_tenants = 10;
   uint32_t append_batch = 1000;
 
-  // AppendConcurrent: threads appending single durable events, one tenant each.
+  // AppendConcurrent: threads appending single durable events, one tenant
+  // each, to tenants that first hold `concurrent_seed_events` events: enough
+  // that every tenant's last leaf page has a parent page of its own, as it
+  // does in a store of real tenants, whichever peer runs longer.
   int concurrent_threads = 16;
+  uint32_t concurrent_seed_events = 2000;
 
   // AppendScale: Append's batches spread over stores of each of these tenant
   // counts, each tenant first holding `scale_seed_events` events.
