@@ -112,7 +112,7 @@ void SqlitePeer::Backup(const std::string& file) {
   Exec(sql);
 }
 
-void SqlitePeer::DeleteTenants(const std::vector<uint64_t>& tenants) {
+void SqlitePeer::PurgeTenants(const std::vector<uint64_t>& tenants) {
   std::lock_guard lock(mutex_);
   sqlite3_stmt* del = Prepare("DELETE FROM events WHERE tenant = ?");
   Exec("BEGIN");
@@ -123,6 +123,8 @@ void SqlitePeer::DeleteTenants(const std::vector<uint64_t>& tenants) {
   }
   Exec("COMMIT");
   sqlite3_finalize(del);
+  Exec("VACUUM");
+  Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 uint64_t SqlitePeer::RestoreFromBackup(const std::string& file,

@@ -44,8 +44,11 @@ class SqlitePeer final : public AppendTarget {
   // Writes a compacted copy of the database to `file` (VACUUM INTO).
   void Backup(const std::string& file);
 
-  // Deletes every event of the listed tenants in one transaction.
-  void DeleteTenants(const std::vector<uint64_t>& tenants);
+  // Deletes every event of the listed tenants in one transaction, then
+  // compacts the database (VACUUM) and empties the WAL, so that no file
+  // holds their rows and the database has no free pages for them: the state
+  // tenantlog's purge leaves its store in.
+  void PurgeTenants(const std::vector<uint64_t>& tenants);
 
   // Attaches the backup at `file` and copies each listed tenant's events back
   // with INSERT … SELECT, one transaction per tenant. Returns the rows copied.
