@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "audit/audit_log.h"
@@ -309,6 +310,11 @@ Status Store::Impl::WithView(
     });
   }
   bool done = false;
+  // A view to rebuild is folded here, in the read transaction, so that the
+  // store's writers wait for the view's write alone, not for a fold of the
+  // whole log. `rebuilt` is the fold of `folded_from`'s history.
+  std::optional<views::Folded> rebuilt;
+  TenantRecord folded_from;
   Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
     Status r = LoadReadable(txn, tenant, &record);
@@ -319,7 +325,14 @@ Status Store::Impl::WithView(
       done = true;
       return persisted(txn, record, view);
     }
-    if (!env_->read_only() && view.persisted()) return Status::OK();
+    if (!env_->read_only() && view.persisted()) {
+      auto rebuild = views::NeedsRebuild(txn, record, view);
+      if (!rebuild.ok()) return rebuild.status();
+      if (!*rebuild) return Status::OK();
+      rebuilt.emplace();
+      folded_from = record;
+      return views::FoldAsOf(txn, record, view, record.head_seq, &*rebuilt, /*track_deletes=*/true);
+    }
     done = true;
     views::Folded state;
     r = views::FoldAsOf(txn, record, view, record.head_seq, &state);
@@ -329,7 +342,23 @@ Status Store::Impl::WithView(
   s = env_->Write([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
     Status r = LoadReadable(txn, tenant, &record);
-    if (r.ok()) r = views::CatchUp(txn, record, view, options_.view_checkpoint_interval);
+    if (!r.ok()) return r;
+    auto current = views::IsCurrent(txn, record, view);
+    if (!current.ok()) return current.status();
+    // The fold stands for the tenant's history only if nothing was
+    // appended, rewound or restored since (the chain head and the timeline
+    // version say so); otherwise CatchUp folds again, under the write lock.
+    const bool same_history = rebuilt && record.id == folded_from.id &&
+                              record.head_seq == folded_from.head_seq &&
+                              record.chain_head == folded_from.chain_head &&
+                              record.timeline_version == folded_from.timeline_version;
+    if (*current) {
+      r = Status::OK();
+    } else if (same_history) {
+      r = views::Replace(txn, record, view, *rebuilt, options_.view_checkpoint_interval);
+    } else {
+      r = views::CatchUp(txn, record, view, options_.view_checkpoint_interval);
+    }
     if (r.ok()) r = persisted(txn, record, view);
     return r;
   });

@@ -5,11 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "tenantlog/reducer.h"
 #include "tenantlog/store.h"
 #include "util/random_history.h"
 #include "util/raw_lmdb.h"
@@ -202,6 +207,140 @@ TEST(ViewCatchUpTest, AsOfReadsChangeNothingStored) {
   store.reset();
   const TenantBytes after = ReadTenantBytes(dir.path(), info.id, "acme");
   EXPECT_EQ(DescribeDifference(before, after), "");
+}
+
+// A view of key → payload whose fold stops at the first event of key "gate"
+// it meets until the test opens the gate. The wait is bounded so that a fold
+// that can never be let through (a writer it blocks) fails the test instead
+// of hanging it.
+class GatedReducer : public Reducer {
+ public:
+  static constexpr std::chrono::seconds kMaxWait{30};
+
+  std::string name() const override { return "gated"; }
+  uint32_t version() const override { return 1; }
+  Status Apply(const Event& e, MutableView* view) const override {
+    if (e.key == "gate") {
+      std::unique_lock lock(mu_);
+      if (!entered_) {
+        entered_ = true;
+        cv_.notify_all();
+        if (!cv_.wait_for(lock, kMaxWait, [&] { return open_; })) {
+          timed_out_ = true;
+          return Status::Corruption("the gate was not opened in time");
+        }
+      }
+    }
+    view->Put(e.key, e.payload);
+    return Status::OK();
+  }
+  // True once a fold waits at the gate (false after kMaxWait).
+  bool WaitForFold() const {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, kMaxWait, [&] { return entered_; });
+  }
+  void Open() const {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  // True when a fold gave up waiting at the gate.
+  bool TimedOut() const {
+    std::lock_guard lock(mu_);
+    return timed_out_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  mutable bool entered_ = false;
+  mutable bool open_ = false;
+  mutable bool timed_out_ = false;
+};
+
+class ViewRebuildTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Options options = TestOptions(&clock_);
+    options.reducers.push_back(gate_);
+    store_ = OpenOrDie(dir_.path(), options);
+    ASSERT_NE(store_, nullptr);
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_OK(store_->Append("big", PutBatch("k" + std::to_string(i % 7), std::to_string(i))));
+    }
+    ASSERT_OK(store_->Append("big", PutBatch("gate", "g")));
+    ASSERT_OK(store_->Append("big", PutBatch("k1", "after the gate")));
+    gated_.view = "gated";
+  }
+
+  // No fold waited at the gate until it gave up: a fold stopped there never
+  // kept the test's own writes waiting.
+  void TearDown() override { EXPECT_FALSE(gate_->TimedOut()); }
+
+  // Starts a read of big's gated view, which has never been built, and
+  // returns once its fold waits at the gate.
+  std::future<Result<std::vector<KeyValue>>> StartRebuild() {
+    auto read = std::async(std::launch::async, [this] { return store_->List("big", gated_); });
+    EXPECT_TRUE(gate_->WaitForFold());
+    return read;
+  }
+
+  // big's gated view as a fold of its whole history at the head.
+  std::map<std::string, std::string> FoldedAtHead() {
+    auto info = store_->Describe("big");
+    if (!info.ok()) return {};
+    ReadOptions at_head = gated_;
+    at_head.as_of = Point::AtSeq(info->head_seq);
+    auto folded = store_->List("big", at_head);
+    return folded.ok() ? Payloads(*folded) : std::map<std::string, std::string>{};
+  }
+
+  TempDir dir_;
+  TestClock clock_;
+  std::shared_ptr<GatedReducer> gate_ = std::make_shared<GatedReducer>();
+  std::unique_ptr<Store> store_;
+  ReadOptions gated_;
+};
+
+// Rebuilding a view folds the tenant's whole log. The fold must not hold the
+// store's write lock: other tenants append meanwhile.
+TEST_F(ViewRebuildTest, OtherTenantsAppendWhileAViewIsRebuilt) {
+  auto read = StartRebuild();
+  ASSERT_OK(store_->Append("other", PutBatch("x", "1")));  // would wait for the gate's timeout
+  gate_->Open();
+  Result<std::vector<KeyValue>> view = read.get();
+  ASSERT_OK(view);
+  EXPECT_EQ(Payloads(*view), FoldedAtHead());
+  EXPECT_EQ(Payloads(*view).at("k1"), "after the gate");
+  ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> other, store_->List("other"));
+  EXPECT_EQ(Payloads(other), (std::map<std::string, std::string>{{"x", "1"}}));
+}
+
+// A tenant that changes while its view is folded outside the write lock is
+// folded again: the view read reflects the append or the rewind, and so
+// does the view stored.
+TEST_F(ViewRebuildTest, ATenantChangedDuringTheFoldIsFoldedAgain) {
+  auto read = StartRebuild();
+  ASSERT_OK(store_->Append("big", PutBatch("late", "appended during the fold")));
+  gate_->Open();
+  Result<std::vector<KeyValue>> view = read.get();
+  ASSERT_OK(view);
+  EXPECT_EQ(Payloads(*view).at("late"), "appended during the fold");
+  EXPECT_EQ(Payloads(*view), FoldedAtHead());
+  ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> stored, store_->List("big", gated_));
+  EXPECT_EQ(Payloads(stored), FoldedAtHead());
+}
+
+TEST_F(ViewRebuildTest, ATenantRewoundDuringTheFoldIsFoldedAgain) {
+  auto read = StartRebuild();
+  ASSERT_OK(store_->Rewind("big", Point::AtSeq(10), Admin()));
+  gate_->Open();
+  Result<std::vector<KeyValue>> view = read.get();
+  ASSERT_OK(view);
+  EXPECT_EQ(Payloads(*view).count("gate"), 0u);
+  EXPECT_EQ(Payloads(*view), FoldedAtHead());
+  ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> stored, store_->List("big", gated_));
+  EXPECT_EQ(Payloads(stored), FoldedAtHead());
 }
 
 }  // namespace

@@ -294,14 +294,28 @@ Result<bool> IsCurrent(lmdb::Txn& txn, const TenantRecord& record, const ViewDef
   return Reflects(*state, record, view);
 }
 
+namespace {
+
+// Whether a view in `state` (NotFound: never built) must be rebuilt from the
+// log to reflect `record`, rather than have the events since applied.
+bool Outdated(const Result<PersistedState>& state, const TenantRecord& record, const ViewDef& view) {
+  return !state.ok() || state->timeline_version != record.timeline_version ||
+         state->view_version != view.version() || state->applied_seq > record.head_seq;
+}
+
+}  // namespace
+
+Result<bool> NeedsRebuild(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view) {
+  auto state = LoadState(txn, record.id, view);
+  if (!state.ok() && !state.status().IsNotFound()) return state.status();
+  return Outdated(state, record, view);
+}
+
 Status CatchUp(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view,
                uint32_t checkpoint_interval) {
   auto state = LoadState(txn, record.id, view);
   if (!state.ok() && !state.status().IsNotFound()) return state.status();
-  if (!state.ok() || state->timeline_version != record.timeline_version ||
-      state->view_version != view.version() || state->applied_seq > record.head_seq) {
-    return Rebuild(txn, record, view, checkpoint_interval);
-  }
+  if (Outdated(state, record, view)) return Rebuild(txn, record, view, checkpoint_interval);
   if (state->applied_seq == record.head_seq) return Status::OK();
   // Only data events were appended since: the timeline version would have
   // changed otherwise.

@@ -96,6 +96,11 @@ ViewDiff Compare(const Folded& before, const Folded& after,
 // True when the persisted view reflects the tenant's current state.
 Result<bool> IsCurrent(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view);
 
+// True when CatchUp would rebuild the persisted view from the log, rather
+// than apply the events appended since it was last brought up to date.
+// REQUIRES: view.persisted().
+Result<bool> NeedsRebuild(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view);
+
 // Brings the persisted view up to the tenant's current state: incrementally
 // when only data events were appended since it was last brought up to date,
 // by a rebuild when the timeline or the reducer's version changed; then
