@@ -310,11 +310,14 @@ Status Store::Impl::WithView(
     });
   }
   bool done = false;
-  // A view to rebuild is folded here, in the read transaction, so that the
-  // store's writers wait for the view's write alone, not for a fold of the
-  // whole log. `rebuilt` is the fold of `folded_from`'s history.
+  // A view to rebuild is folded in the read transaction, so that the store's
+  // writers wait for the events appended meanwhile to be applied and the
+  // view stored, not for a fold of the whole log. `rebuilt` is the fold of
+  // `folded_from`'s history up to seq `rebuilt_seq`. Concurrent first reads
+  // of one view each fold it.
   std::optional<views::Folded> rebuilt;
   TenantRecord folded_from;
+  uint64_t rebuilt_seq = 0;
   Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
     Status r = LoadReadable(txn, tenant, &record);
@@ -331,6 +334,7 @@ Status Store::Impl::WithView(
       if (!*rebuild) return Status::OK();
       rebuilt.emplace();
       folded_from = record;
+      rebuilt_seq = record.head_seq;
       return views::FoldAsOf(txn, record, view, record.head_seq, &*rebuilt, /*track_deletes=*/true);
     }
     done = true;
@@ -345,16 +349,24 @@ Status Store::Impl::WithView(
     if (!r.ok()) return r;
     auto current = views::IsCurrent(txn, record, view);
     if (!current.ok()) return current.status();
-    // The fold stands for the tenant's history only if nothing was
-    // appended, rewound or restored since (the chain head and the timeline
-    // version say so); otherwise CatchUp folds again, under the write lock.
-    const bool same_history = rebuilt && record.id == folded_from.id &&
-                              record.head_seq == folded_from.head_seq &&
-                              record.chain_head == folded_from.chain_head &&
-                              record.timeline_version == folded_from.timeline_version;
-    if (*current) {
-      r = Status::OK();
-    } else if (same_history) {
+    if (*current) return persisted(txn, record, view);
+    // Within one timeline version of a tenant, its log only grows by data
+    // events, so the fold extends to the head; after a rewind, tombstone,
+    // restore or purge, CatchUp folds again under the write lock.
+    bool extends = rebuilt && record.id == folded_from.id &&
+                   record.timeline_version == folded_from.timeline_version &&
+                   record.head_seq >= rebuilt_seq;
+    if (extends) {
+      auto chain = eventlog::ChainAt(txn, record, folded_from.head_seq);
+      if (!chain.ok()) return chain.status();
+      extends = *chain == folded_from.chain_head;
+    }
+    if (extends) {
+      // Progress is kept across a re-run of this transaction (map growth):
+      // the events applied are committed ones.
+      r = views::Advance(txn, record, view, rebuilt_seq, &*rebuilt);
+      if (!r.ok()) return r;
+      rebuilt_seq = record.head_seq;
       r = views::Replace(txn, record, view, *rebuilt, options_.view_checkpoint_interval);
     } else {
       r = views::CatchUp(txn, record, view, options_.view_checkpoint_interval);

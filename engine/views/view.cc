@@ -54,6 +54,13 @@ bool Reflects(const PersistedState& state, const TenantRecord& record, const Vie
          state.view_version == view.version();
 }
 
+// Whether a view in `state` (NotFound: never built) must be rebuilt from the
+// log to reflect `record`, rather than have the events since applied.
+bool Outdated(const Result<PersistedState>& state, const TenantRecord& record, const ViewDef& view) {
+  return !state.ok() || state->timeline_version != record.timeline_version ||
+         state->view_version != view.version() || state->applied_seq > record.head_seq;
+}
+
 bool ValidViewKey(std::string_view key) { return !key.empty() && key.size() <= kMaxEntityKeyBytes; }
 
 // REQUIRES: !ValidViewKey(key)
@@ -163,6 +170,16 @@ Status ApplyEvent(const ViewDef& view, const EventDecoder& e, Target* target) {
   return s.WithContext(name + " failed at seq " + std::to_string(e.seq()));
 }
 
+// Applies the events of seqs [first, last] to `target`, each stamped with
+// its seq.
+Status FoldRange(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view, uint64_t first,
+                 uint64_t last, MemoryView* target) {
+  return eventlog::Scan(txn, record, first, last, [&](const EventDecoder& e) {
+    target->set_seq(e.seq());
+    return ApplyEvent(view, e, target);
+  });
+}
+
 // Takes a checkpoint of `folded` (the tenant's current state) when one is
 // due, and records it in *state.
 Status MaybeCheckpoint(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view,
@@ -250,13 +267,17 @@ Status FoldAsOf(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view,
   MemoryView target(out, track_deletes);
   for (size_t i = resume.range; i < ranges.size(); ++i) {
     const uint64_t first = i == resume.range ? resume.next_seq : ranges[i].first;
-    Status s = eventlog::Scan(txn, record, first, ranges[i].last, [&](const EventDecoder& e) {
-      target.set_seq(e.seq());
-      return ApplyEvent(view, e, &target);
-    });
+    Status s = FoldRange(txn, record, view, first, ranges[i].last, &target);
     if (!s.ok()) return s;
   }
   return Status::OK();
+}
+
+Status Advance(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view, uint64_t folded_seq,
+               Folded* folded) {
+  if (folded_seq >= record.head_seq) return Status::OK();
+  MemoryView target(folded, /*track_deletes=*/true);
+  return FoldRange(txn, record, view, folded_seq + 1, record.head_seq, &target);
 }
 
 ViewDiff Compare(const Folded& before, const Folded& after,
@@ -293,17 +314,6 @@ Result<bool> IsCurrent(lmdb::Txn& txn, const TenantRecord& record, const ViewDef
   }
   return Reflects(*state, record, view);
 }
-
-namespace {
-
-// Whether a view in `state` (NotFound: never built) must be rebuilt from the
-// log to reflect `record`, rather than have the events since applied.
-bool Outdated(const Result<PersistedState>& state, const TenantRecord& record, const ViewDef& view) {
-  return !state.ok() || state->timeline_version != record.timeline_version ||
-         state->view_version != view.version() || state->applied_seq > record.head_seq;
-}
-
-}  // namespace
 
 Result<bool> NeedsRebuild(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view) {
   auto state = LoadState(txn, record.id, view);

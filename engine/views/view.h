@@ -96,6 +96,12 @@ ViewDiff Compare(const Folded& before, const Folded& after,
 // True when the persisted view reflects the tenant's current state.
 Result<bool> IsCurrent(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view);
 
+// Brings `folded`, FoldAsOf(folded_seq, track_deletes=true) of the tenant's
+// history, up to record.head_seq. REQUIRES: only data events were appended
+// after folded_seq (record.timeline_version is the one folded).
+Status Advance(lmdb::Txn& txn, const TenantRecord& record, const ViewDef& view, uint64_t folded_seq,
+               Folded* folded);
+
 // True when CatchUp would rebuild the persisted view from the log, rather
 // than apply the events appended since it was last brought up to date.
 // REQUIRES: view.persisted().
