@@ -122,6 +122,7 @@ void LmdbRaw::AppendToEachViaTail(const std::vector<uint64_t>& tenants, const Pr
     mdb_cursor_close(cursor);
     if (rc != MDB_NOTFOUND) Check(rc, "read tail");
     std::sort(entries.begin(), entries.end());
+    rc = MDB_SUCCESS;
     Check(mdb_cursor_open(txn.get(), dbi_, &cursor), "open cursor");
     for (auto& [main_key, main_value] : entries) {
       MDB_val mk{main_key.size(), main_key.data()};

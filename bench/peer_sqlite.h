@@ -45,9 +45,9 @@ class SqlitePeer final : public AppendTarget {
   void Backup(const std::string& file);
 
   // Deletes every event of the listed tenants in one transaction, then
-  // compacts the database (VACUUM) and empties the WAL, so that no file
-  // holds their rows and the database has no free pages for them: the state
-  // tenantlog's purge leaves its store in.
+  // compacts the database (VACUUM) and empties the WAL, so that neither the
+  // database nor its WAL holds their rows or free pages where they were: the
+  // state tenantlog's purge leaves its store in.
   void PurgeTenants(const std::vector<uint64_t>& tenants);
 
   // Attaches the backup at `file` and copies each listed tenant's events back

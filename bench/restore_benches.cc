@@ -40,7 +40,6 @@ struct TenantlogFixture {
   TempDir dir;
   std::unique_ptr<TenantlogTarget> target;
   std::vector<std::string> victims;
-  bool purged = false;
 };
 
 // Tombstones and purges the victims: the state the incident left them in.
@@ -52,7 +51,6 @@ void Purge(TenantlogFixture& f) {
   const std::string token = CheckOk(plan, "plan purge").token;
   auto purged = store.RunPurge(plan_file, token, BenchAdmin());
   if (CheckOk(purged, "purge").purged.size() != f.victims.size()) Fatal("purge left victims behind");
-  f.purged = true;
 }
 
 // RestoreFromBackup/tenantlog: one call brings the purged victims back from
@@ -73,7 +71,7 @@ void RestoreTenantlog(benchmark::State& state, const Sizes& sizes) {
   uint64_t copied = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    if (!f.purged) Purge(f);
+    Purge(f);
     state.ResumeTiming();
     auto report = store.RestoreFromBackup(backup, f.victims, BenchAdmin());
     if (CheckOk(report, "restore from backup").restored.size() != f.victims.size()) {
@@ -81,7 +79,6 @@ void RestoreTenantlog(benchmark::State& state, const Sizes& sizes) {
             std::to_string(f.victims.size()) + " tenants");
     }
     copied += report->events_copied;
-    f.purged = false;
   }
   ReportRates(state, copied, state.iterations() * f.victims.size());
 }
@@ -90,7 +87,6 @@ struct SqliteFixture {
   TempDir dir;
   std::unique_ptr<SqlitePeer> peer;
   std::vector<uint64_t> victims;
-  bool purged = false;
 };
 
 // RestoreFromBackup/sqlite: ATTACH of a backup made with VACUUM INTO before
@@ -112,13 +108,11 @@ void RestoreSqlite(benchmark::State& state, const Sizes& sizes) {
   uint64_t copied = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    if (!f.purged) f.peer->PurgeTenants(f.victims);
-    f.purged = true;
+    f.peer->PurgeTenants(f.victims);
     state.ResumeTiming();
     const uint64_t rows = f.peer->RestoreFromBackup(backup, f.victims);
     if (rows != expected) Fatal("sqlite restored " + std::to_string(rows) + " rows");
     copied += rows;
-    f.purged = false;
   }
   ReportRates(state, copied, state.iterations() * f.victims.size());
 }

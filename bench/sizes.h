@@ -27,8 +27,8 @@ struct Sizes {
 
   // AppendConcurrent: threads appending single durable events, one tenant
   // each, to tenants that first hold `concurrent_seed_events` events: enough
-  // that every tenant's last leaf page has a parent page of its own, as it
-  // does in a store of real tenants, whichever peer runs longer.
+  // that every tenant's last leaf page has a parent page of its own, as in a
+  // store of real tenants, however many events the benchmark then appends.
   int concurrent_threads = 16;
   uint32_t concurrent_seed_events = 2000;
 
