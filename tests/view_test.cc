@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -292,6 +293,30 @@ class ViewRebuildTest : public ::testing::Test {
     return read;
   }
 
+  // Opens the gate and returns the view the read StartRebuild started got
+  // (empty when it failed, which fails the test).
+  std::map<std::string, std::string> FinishRebuild(std::future<Result<std::vector<KeyValue>>>& read) {
+    gate_->Open();
+    Result<std::vector<KeyValue>> view = read.get();
+    EXPECT_OK(view);
+    return view.ok() ? Payloads(*view) : std::map<std::string, std::string>{};
+  }
+
+  // The value of `key` in `view`, if any.
+  static std::optional<std::string> ValueOf(const std::map<std::string, std::string>& view,
+                                            const std::string& key) {
+    auto it = view.find(key);
+    if (it == view.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // big's gated view as stored, read back.
+  std::map<std::string, std::string> Stored() {
+    auto stored = store_->List("big", gated_);
+    EXPECT_OK(stored);
+    return stored.ok() ? Payloads(*stored) : std::map<std::string, std::string>{};
+  }
+
   // big's gated view as a fold of its whole history at the head.
   std::map<std::string, std::string> FoldedAtHead() {
     auto info = store_->Describe("big");
@@ -315,13 +340,10 @@ TEST_F(ViewRebuildTest, OtherTenantsAppendWhileAViewIsRebuilt) {
   auto read = StartRebuild();
   // Must not wait for the fold, which waits for this append.
   ASSERT_OK(store_->Append("other", PutBatch("x", "1")));
-  gate_->Open();
-  Result<std::vector<KeyValue>> view = read.get();
-  ASSERT_OK(view);
+  const std::map<std::string, std::string> view = FinishRebuild(read);
   EXPECT_EQ(gate_->gate_folds(), 1);  // the fold made outside the lock was stored
-  ASSERT_EQ(Payloads(*view).count("k1"), 1u);
-  EXPECT_EQ(Payloads(*view).at("k1"), "after the gate");
-  EXPECT_EQ(Payloads(*view), FoldedAtHead());
+  EXPECT_EQ(ValueOf(view, "k1"), "after the gate");
+  EXPECT_EQ(view, FoldedAtHead());
   ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> other, store_->List("other"));
   EXPECT_EQ(Payloads(other), (std::map<std::string, std::string>{{"x", "1"}}));
 }
@@ -333,27 +355,20 @@ TEST_F(ViewRebuildTest, OtherTenantsAppendWhileAViewIsRebuilt) {
 TEST_F(ViewRebuildTest, EventsAppendedDuringTheFoldAreAppliedToIt) {
   auto read = StartRebuild();
   ASSERT_OK(store_->Append("big", PutBatch("late", "appended during the fold")));
-  gate_->Open();
-  Result<std::vector<KeyValue>> view = read.get();
-  ASSERT_OK(view);
+  const std::map<std::string, std::string> view = FinishRebuild(read);
   EXPECT_EQ(gate_->gate_folds(), 1);  // extended, not folded again
-  ASSERT_EQ(Payloads(*view).count("late"), 1u);
-  EXPECT_EQ(Payloads(*view).at("late"), "appended during the fold");
-  EXPECT_EQ(Payloads(*view), FoldedAtHead());
-  ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> stored, store_->List("big", gated_));
-  EXPECT_EQ(Payloads(stored), FoldedAtHead());
+  EXPECT_EQ(ValueOf(view, "late"), "appended during the fold");
+  EXPECT_EQ(view, FoldedAtHead());
+  EXPECT_EQ(Stored(), FoldedAtHead());
 }
 
 TEST_F(ViewRebuildTest, ATenantRewoundDuringTheFoldIsFoldedAgain) {
   auto read = StartRebuild();
   ASSERT_OK(store_->Rewind("big", Point::AtSeq(10), Admin()));
-  gate_->Open();
-  Result<std::vector<KeyValue>> view = read.get();
-  ASSERT_OK(view);
-  EXPECT_EQ(Payloads(*view).count("gate"), 0u);
-  EXPECT_EQ(Payloads(*view), FoldedAtHead());
-  ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> stored, store_->List("big", gated_));
-  EXPECT_EQ(Payloads(stored), FoldedAtHead());
+  const std::map<std::string, std::string> view = FinishRebuild(read);
+  EXPECT_EQ(ValueOf(view, "gate"), std::nullopt);
+  EXPECT_EQ(view, FoldedAtHead());
+  EXPECT_EQ(Stored(), FoldedAtHead());
 }
 
 }  // namespace
