@@ -105,14 +105,17 @@ enum class Grouped {
   kTail,     // lmdb_raw_tail: in a tail moved to the main tree every 32 commits
 };
 
+std::string GroupedName(Grouped layout) {
+  return layout == Grouped::kInPlace ? "lmdb_raw_grouped" : "lmdb_raw_tail";
+}
+
 // AppendConcurrent/lmdb_raw_grouped and lmdb_raw_tail: one thread putting one
 // event to each of the 16 tenants in one durable transaction, what a group
 // commit of the 16 threads' appends writes, without an engine: the floor
 // under tenantlog's AppendConcurrent, in tenantlog's layout and in one that
 // keeps a commit's events on one page. Items: events.
 void AppendGroupedPeer(benchmark::State& state, Grouped layout, const Sizes& sizes) {
-  const char* name = layout == Grouped::kInPlace ? "lmdb_raw_grouped" : "lmdb_raw_tail";
-  AppendFixture& f = GetFixture<AppendFixture>("AppendConcurrent", name, [&] {
+  AppendFixture& f = GetFixture<AppendFixture>("AppendConcurrent", GroupedName(layout), [&] {
     auto f = std::make_unique<AppendFixture>();
     f->target = std::make_unique<LmdbRaw>(f->dir.path(), true);
     std::vector<TenantFill> fills;
@@ -194,9 +197,8 @@ void RegisterAppendBenchmarks(const Sizes& sizes) {
         ->Threads(sizes.concurrent_threads);
   }
   for (Grouped layout : {Grouped::kInPlace, Grouped::kTail}) {
-    const char* name = layout == Grouped::kInPlace ? "AppendConcurrent/lmdb_raw_grouped"
-                                                   : "AppendConcurrent/lmdb_raw_tail";
-    Measured(RegisterBenchmark(name, [=](benchmark::State& s) { AppendGroupedPeer(s, layout, sizes); }),
+    Measured(RegisterBenchmark(("AppendConcurrent/" + GroupedName(layout)).c_str(),
+                               [=](benchmark::State& s) { AppendGroupedPeer(s, layout, sizes); }),
              sizes, benchmark::kMicrosecond);
   }
   for (Impl impl : kLayoutImpls) {

@@ -92,13 +92,7 @@ void LmdbRaw::AppendToEachViaTail(const std::vector<uint64_t>& tenants, const Pr
   PutBigEndian(key, call);
   std::string value;
   for (uint64_t tenant : tenants) {
-    uint64_t first_seq = 0;
-    {
-      std::lock_guard lock(mu_);
-      uint64_t& next = next_seq_[tenant];
-      first_seq = next + 1;
-      next += batch.events.size();
-    }
+    const uint64_t first_seq = Reserve(tenant, 0, batch.events.size());
     PutBigEndian(key + 8, tenant);
     for (size_t i = 0; i < batch.events.size(); ++i) {
       PutBigEndian(key + 16, first_seq + i);
@@ -138,13 +132,16 @@ void LmdbRaw::AppendToEachViaTail(const std::vector<uint64_t>& tenants, const Pr
   tail_open_ = true;
 }
 
+uint64_t LmdbRaw::Reserve(uint64_t tenant, uint64_t first_seq, size_t count) {
+  std::lock_guard lock(mu_);
+  uint64_t& next = next_seq_[tenant];
+  if (first_seq == 0) first_seq = next + 1;
+  next = std::max(next, first_seq + count - 1);
+  return first_seq;
+}
+
 void LmdbRaw::Put(MDB_txn* txn, uint64_t tenant, uint64_t first_seq, const std::vector<EventSpec>& events) {
-  {
-    std::lock_guard lock(mu_);
-    uint64_t& next = next_seq_[tenant];
-    if (first_seq == 0) first_seq = next + 1;
-    next = std::max(next, first_seq + events.size() - 1);
-  }
+  first_seq = Reserve(tenant, first_seq, events.size());
   char key[16];
   PutBigEndian(key, tenant);
   std::string value;

@@ -44,7 +44,7 @@ class LmdbRaw final : public AppendTarget {
   // transaction: the commit a group commit of those tenants' appends makes.
   void AppendToEach(const std::vector<uint64_t>& tenants, const PreparedBatch& batch);
   // As AppendToEach, but the events go to a small `tail` database keyed by
-  // call ‖ tenant, so that one call's puts share a leaf page instead of
+  // call ‖ tenant ‖ seq, so that one call's puts share a leaf page instead of
   // dirtying one per tenant (and its parent). Every kTailCalls-th call also
   // moves the tail into the main database in key order, in the same
   // transaction, and empties it. A layout a group commit could write; Fold
@@ -59,6 +59,10 @@ class LmdbRaw final : public AppendTarget {
  private:
   // Puts `events` as first_seq.. of `tenant` (0: after its last) in `txn`.
   void Put(MDB_txn* txn, uint64_t tenant, uint64_t first_seq, const std::vector<EventSpec>& events);
+  // Records that `tenant` holds seqs first_seq.. first_seq + count - 1
+  // (first_seq 0: the ones after its last) and returns first_seq.
+  // REQUIRES: count > 0.
+  uint64_t Reserve(uint64_t tenant, uint64_t first_seq, size_t count);
 
   MDB_env* env_ = nullptr;
   MDB_dbi dbi_ = 0;
