@@ -313,35 +313,50 @@ Status Store::Impl::WithView(
   // A view to rebuild is folded in the read transaction, so that the store's
   // writers wait for the events appended meanwhile to be applied and the
   // view stored, not for a fold of the whole log. `rebuilt` is the fold of
-  // `folded_from`'s history up to seq `rebuilt_seq`. Concurrent first reads
-  // of one view each fold it.
+  // `folded_from`'s history up to seq `rebuilt_seq`. One read at a time
+  // rebuilds a view (it holds `lead`); the others wait for it outside any
+  // transaction, then read again.
+  std::optional<views::RebuildLatch::Lead> lead;
   std::optional<views::Folded> rebuilt;
   TenantRecord folded_from;
   uint64_t rebuilt_seq = 0;
-  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
-    TenantRecord record;
-    Status r = LoadReadable(txn, tenant, &record);
-    if (!r.ok()) return r;
-    auto current = views::IsCurrent(txn, record, view);
-    if (!current.ok()) return current.status();
-    if (*current) {
+  Status s;
+  for (;;) {
+    std::optional<uint64_t> rebuilt_elsewhere;  // the tenant id another read leads
+    s = env_->Read([&](lmdb::Txn& txn) -> Status {
+      rebuilt_elsewhere.reset();
+      rebuilt.reset();
+      TenantRecord record;
+      Status r = LoadReadable(txn, tenant, &record);
+      if (!r.ok()) return r;
+      auto current = views::IsCurrent(txn, record, view);
+      if (!current.ok()) return current.status();
+      if (*current) {
+        done = true;
+        return persisted(txn, record, view);
+      }
+      if (!env_->read_only() && view.persisted()) {
+        auto rebuild = views::NeedsRebuild(txn, record, view);
+        if (!rebuild.ok()) return rebuild.status();
+        if (!*rebuild) return Status::OK();
+        if (!lead || lead->tenant_id() != record.id) lead = rebuilds_.TryLead(record.id, view.id());
+        if (!lead) {
+          rebuilt_elsewhere = record.id;
+          return Status::OK();
+        }
+        rebuilt.emplace();
+        folded_from = record;
+        rebuilt_seq = record.head_seq;
+        return views::FoldAsOf(txn, record, view, record.head_seq, &*rebuilt, /*track_deletes=*/true);
+      }
       done = true;
-      return persisted(txn, record, view);
-    }
-    if (!env_->read_only() && view.persisted()) {
-      auto rebuild = views::NeedsRebuild(txn, record, view);
-      if (!rebuild.ok()) return rebuild.status();
-      if (!*rebuild) return Status::OK();
-      rebuilt.emplace();
-      folded_from = record;
-      rebuilt_seq = record.head_seq;
-      return views::FoldAsOf(txn, record, view, record.head_seq, &*rebuilt, /*track_deletes=*/true);
-    }
-    done = true;
-    views::Folded state;
-    r = views::FoldAsOf(txn, record, view, record.head_seq, &state);
-    return r.ok() ? folded(record, state) : r;
-  });
+      views::Folded state;
+      r = views::FoldAsOf(txn, record, view, record.head_seq, &state);
+      return r.ok() ? folded(record, state) : r;
+    });
+    if (!s.ok() || done || !rebuilt_elsewhere) break;
+    rebuilds_.Wait(*rebuilt_elsewhere, view.id());
+  }
   if (!s.ok() || done) return s;
   s = env_->Write([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
@@ -375,6 +390,7 @@ Status Store::Impl::WithView(
     return r;
   });
   if (!s.IsIOError()) return s;
+  lead.reset();
   // The caught-up view could not be written (a full disk, say): fold it in
   // memory as a read-only store does; a later read that can write saves it.
   return env_->Read([&](lmdb::Txn& txn) -> Status {
@@ -870,5 +886,6 @@ Result<std::unique_ptr<Subscription>> Store::Subscribe(std::string_view tenant, 
 const std::string& Store::path() const { return impl_->path(); }
 
 AppendStats Store::append_stats() const { return impl_->append_stats(); }
+ViewStats Store::view_stats() const { return impl_->view_stats(); }
 
 }  // namespace tenantlog

@@ -21,6 +21,7 @@
 #include "subscription/subscription.h"
 #include "tenantlog/store.h"
 #include "tenants/tenant_registry.h"
+#include "views/rebuild_latch.h"
 #include "views/view.h"
 #include "views/view_registry.h"
 
@@ -64,6 +65,7 @@ class Store::Impl {
     std::lock_guard lock(group_mu_);
     return append_stats_;
   }
+  ViewStats view_stats() const { return rebuilds_.stats(); }
 
   Result<AppendResult> Append(const TenantRef& tenant, const AppendBatch& batch,
                               const WriteOptions& write_options);
@@ -164,6 +166,9 @@ class Store::Impl {
   // at most kMaxGroupWait.
   std::chrono::steady_clock::duration group_wait_{};
   AppendStats append_stats_;
+
+  // One fold at a time per view of a tenant that reads must rebuild.
+  views::RebuildLatch rebuilds_;
 
   // Wakes subscriptions after each write commit of this process.
   subscription::CommitNotifier commits_;

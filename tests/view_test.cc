@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tenantlog/reducer.h"
@@ -231,6 +232,7 @@ class GatedReducer : public Reducer {
           timed_out_ = true;
           return Status::Corruption("the gate was not opened in time");
         }
+        if (fail_first_) return Status::InvalidArgument("the first fold fails at the gate");
       }
     }
     view->Put(e.key, e.payload);
@@ -245,6 +247,11 @@ class GatedReducer : public Reducer {
     std::lock_guard lock(mu_);
     open_ = true;
     cv_.notify_all();
+  }
+  // Makes the fold held at the gate fail once the gate opens.
+  void FailFirstFold() const {
+    std::lock_guard lock(mu_);
+    fail_first_ = true;
   }
   // How many folds applied the gate's event.
   int gate_folds() const {
@@ -263,6 +270,7 @@ class GatedReducer : public Reducer {
   mutable bool entered_ = false;
   mutable bool open_ = false;
   mutable bool timed_out_ = false;
+  mutable bool fail_first_ = false;
   mutable int gate_folds_ = 0;
 };
 
@@ -291,6 +299,21 @@ class ViewRebuildTest : public ::testing::Test {
     auto read = std::async(std::launch::async, [this] { return store_->List("big", gated_); });
     EXPECT_TRUE(gate_->WaitForFold());
     return read;
+  }
+
+  // Starts `n` reads of big's gated view and returns once each waits for
+  // the rebuild that StartRebuild started (false after 30 s).
+  bool StartWaitingReads(int n, std::vector<std::future<Result<std::vector<KeyValue>>>>* reads) {
+    const uint64_t waits_before = store_->view_stats().rebuild_waits;
+    for (int i = 0; i < n; ++i) {
+      reads->push_back(std::async(std::launch::async, [this] { return store_->List("big", gated_); }));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + GatedReducer::kMaxWait;
+    while (store_->view_stats().rebuild_waits < waits_before + n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
   }
 
   // Opens the gate and returns the view the read StartRebuild started got
@@ -369,6 +392,50 @@ TEST_F(ViewRebuildTest, ATenantRewoundDuringTheFoldIsFoldedAgain) {
   EXPECT_EQ(ValueOf(view, "gate"), std::nullopt);
   EXPECT_EQ(view, FoldedAtHead());
   EXPECT_EQ(Stored(), FoldedAtHead());
+}
+
+// After a restore, many readers of one tenant cost one fold: reads of a view
+// that another read is rebuilding wait for it, then read what it stored.
+TEST_F(ViewRebuildTest, ConcurrentReadsOfAViewShareOneRebuild) {
+  auto first = StartRebuild();
+  std::vector<std::future<Result<std::vector<KeyValue>>>> others;
+  ASSERT_TRUE(StartWaitingReads(3, &others));
+  const std::map<std::string, std::string> view = FinishRebuild(first);
+  for (auto& other : others) {
+    Result<std::vector<KeyValue>> got = other.get();
+    ASSERT_OK(got);
+    EXPECT_EQ(Payloads(*got), view);
+  }
+  EXPECT_EQ(gate_->gate_folds(), 1);
+  EXPECT_EQ(store_->view_stats().rebuilds, 1u);
+  EXPECT_EQ(store_->view_stats().rebuild_waits, 3u);
+  EXPECT_EQ(view, FoldedAtHead());
+}
+
+// When the rebuild they wait for fails, the waiting reads do not fail with
+// it: one of them rebuilds the view in its turn.
+TEST_F(ViewRebuildTest, ReadsWaitingForAFailedRebuildRebuildIt) {
+  gate_->FailFirstFold();
+  auto first = StartRebuild();
+  std::vector<std::future<Result<std::vector<KeyValue>>>> others;
+  ASSERT_TRUE(StartWaitingReads(3, &others));
+  gate_->Open();
+  Result<std::vector<KeyValue>> failed = first.get();
+  EXPECT_TRUE(failed.status().IsInvalidArgument()) << failed.status().ToString();
+  EXPECT_NE(failed.status().ToString().find("the first fold fails at the gate"), std::string::npos)
+      << failed.status().ToString();
+  std::vector<std::map<std::string, std::string>> views;
+  for (auto& other : others) {
+    Result<std::vector<KeyValue>> got = other.get();
+    ASSERT_OK(got);
+    views.push_back(Payloads(*got));
+  }
+  EXPECT_EQ(gate_->gate_folds(), 2);
+  EXPECT_EQ(store_->view_stats().rebuilds, 2u);
+  const std::map<std::string, std::string> at_head = FoldedAtHead();
+  EXPECT_EQ(ValueOf(at_head, "k1"), "after the gate");
+  for (const auto& view : views) EXPECT_EQ(view, at_head);
+  EXPECT_EQ(Stored(), at_head);
 }
 
 }  // namespace

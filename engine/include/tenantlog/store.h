@@ -47,6 +47,15 @@ struct AppendStats {
                          // appends share one (group commit)
 };
 
+// Counts of what one Store object's reads did to persisted views since it
+// was opened.
+struct ViewStats {
+  uint64_t rebuilds = 0;       // reads that folded a view's whole log to store
+                               // it (after a restore, a rewind, a new reducer)
+  uint64_t rebuild_waits = 0;  // reads that instead waited for another read's
+                               // rebuild of the same view, then read it
+};
+
 struct KeyValue {
   std::string key;
   std::string payload;
@@ -92,7 +101,11 @@ class Store {
   Result<std::vector<Event>> ReadLog(std::string_view tenant, uint64_t from_seq,
                                      size_t limit);
 
-  // The payload of `key` in the built-in view (key → latest payload).
+  // The payload of `key` in the built-in view (key → latest payload). A
+  // read brings a persisted view that is behind the log up to date first;
+  // when that takes a fold of the whole log (a rebuild), concurrent reads of
+  // the same view through this object wait for one fold rather than each
+  // folding it.
   // Errors: NotFound (unknown tenant, or no such key), TenantDeleted,
   // InvalidArgument (as_of beyond the head), Corruption.
   Result<std::string> Get(std::string_view tenant, std::string_view key,
@@ -234,6 +247,8 @@ class Store {
 
   // What this object appended so far.
   AppendStats append_stats() const;
+  // What this object's reads rebuilt.
+  ViewStats view_stats() const;
 
  private:
   friend class TenantHandle;
