@@ -380,10 +380,14 @@ Status Store::Impl::WithView(
       // Progress is kept across a re-run of this transaction (map growth):
       // the events applied are committed ones.
       r = views::Advance(txn, record, view, rebuilt_seq, &*rebuilt);
-      if (!r.ok()) return r;
+      if (!r.ok()) {
+        rebuilt.reset();  // applied in part
+        return r;
+      }
       rebuilt_seq = record.head_seq;
       r = views::Replace(txn, record, view, *rebuilt, options_.view_checkpoint_interval);
     } else {
+      rebuilt.reset();  // a fold of a history the tenant no longer has
       r = views::CatchUp(txn, record, view, options_.view_checkpoint_interval);
     }
     if (r.ok()) r = persisted(txn, record, view);
@@ -391,8 +395,11 @@ Status Store::Impl::WithView(
   });
   if (!s.IsIOError()) return s;
   lead.reset();
-  // The caught-up view could not be written (a full disk, say): fold it in
-  // memory as a read-only store does; a later read that can write saves it.
+  // The caught-up view could not be written (a full disk, say): the read is
+  // answered from a fold in memory, as in a read-only store, and a later
+  // read that can write stores the view. A rebuild's fold serves as it is:
+  // the history of `folded_from` up to seq rebuilt_seq.
+  if (rebuilt) return folded(folded_from, *rebuilt);
   return env_->Read([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;
     Status r = LoadReadable(txn, tenant, &record);

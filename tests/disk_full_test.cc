@@ -15,9 +15,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "tenantlog/reducer.h"
 #include "util/files.h"
 #include "util/store_helpers.h"
 #include "util/temp_dir.h"
@@ -171,11 +173,29 @@ TEST(DiskFullTest, WritesFailCleanlyWhenTheDiskFillsAndWorkAgainOnceSpaceIsFreed
   }
 }
 
+// Counts the data events it folds.
+class CountingReducer : public Reducer {
+ public:
+  std::string name() const override { return "counting"; }
+  uint32_t version() const override { return 1; }
+  Status Apply(const Event& e, MutableView* view) const override {
+    applied_.fetch_add(1);
+    view->Put(e.key, e.payload);
+    return Status::OK();
+  }
+  uint64_t applied() const { return applied_.load(); }
+
+ private:
+  mutable std::atomic<uint64_t> applied_{0};
+};
+
 TEST(DiskFullTest, AViewThatIsBehindReadsWhenTheStoreIsFull) {
   TempDir dir;
   Options capped;
   capped.initial_map_bytes = 1 << 20;
   capped.max_map_bytes = 4 << 20;
+  auto counting = std::make_shared<CountingReducer>();
+  capped.reducers.push_back(counting);
   auto store = OpenWithKeptTenant(dir.Sub("store"), capped);
   ASSERT_NE(store, nullptr);
   std::vector<Committed> committed;
@@ -186,6 +206,20 @@ TEST(DiskFullTest, AViewThatIsBehindReadsWhenTheStoreIsFull) {
   EXPECT_EQ(v.size(), 2000u);
   ASSERT_OK_AND_ASSIGN(std::vector<KeyValue> list, store->List(kFill));
   EXPECT_EQ(list.size(), 64u);
+  // A view never built is rebuilt: its fold answers the read although the
+  // full store cannot keep it, rather than the log being folded again.
+  ReadOptions counting_view;
+  counting_view.view = "counting";
+  ASSERT_OK_AND_ASSIGN(TenantInfo info, store->Describe(kFill));
+  const uint64_t rebuilds_before = store->view_stats().rebuilds;
+  ASSERT_OK_AND_ASSIGN(list, store->List(kFill, counting_view));
+  EXPECT_EQ(list.size(), 64u);
+  EXPECT_EQ(counting->applied(), info.head_seq);
+  EXPECT_EQ(store->view_stats().rebuilds, rebuilds_before + 1);
+  // It was not stored: the next read folds it again.
+  ASSERT_OK_AND_ASSIGN(std::string v0, store->Get(kFill, "k0", counting_view));
+  EXPECT_EQ(v0, v);
+  EXPECT_EQ(counting->applied(), 2 * info.head_seq);
 }
 
 TEST(WriteFailureTest, AFailedMetaPageWriteShutsLmdbDownAndTheStoreReopensIt) {
