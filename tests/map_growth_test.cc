@@ -1,13 +1,18 @@
-// The LMDB map grows by itself, past 4 GiB; a size-capped store fails
-// cleanly when full and works again with room; a map grown by another
-// process is adopted.
+// The LMDB map grows by itself, past 4 GiB, and while reads never pause; a
+// size-capped store fails cleanly when full and works again with room; a map
+// grown by another process is adopted.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <future>
+#include <thread>
+#include <vector>
 
 #include "util/store_helpers.h"
 #include "util/temp_dir.h"
@@ -38,6 +43,36 @@ TEST(MapGrowthTest, AppendsNeverFailForLackOfMapSpace) {
   EXPECT_EQ(v.size(), 4000u);
   ASSERT_OK_AND_ASSIGN(VerifyReport verify, store->Verify({}));
   EXPECT_TRUE(verify.ok);
+}
+
+// The map grows while other threads read without pause: a growth waits for
+// the reads open when it starts, not for a moment with no read open, which
+// readers that never pause may never leave.
+TEST(MapGrowthTest, TheMapGrowsWhileReadsNeverPause) {
+  TempDir dir;
+  Options options = TestOptions();
+  options.initial_map_bytes = 1 << 20;
+  auto store = OpenOrDie(dir.path(), options);
+  ASSERT_OK(store->Append("read", Bulk(0, 1, 10)));
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&] {
+      while (!stop.load()) EXPECT_OK(store->Get("read", "key/0"));
+    });
+  }
+  auto appends = std::async(std::launch::async, [&]() -> Status {
+    for (int round = 0; round < 40; ++round) {
+      Status s = store->Append("big", Bulk(round * 100, 100, 4000)).status();
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  });
+  const bool finished = appends.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  stop.store(true);
+  for (auto& reader : readers) reader.join();
+  ASSERT_TRUE(finished) << "appends that grow the map waited 60 s for the reads to pause";
+  EXPECT_OK(appends.get());
 }
 
 constexpr uint64_t kGiB = uint64_t{1} << 30;

@@ -14,11 +14,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 
 #include "tenantlog/status.h"
+#include "util/writer_first_mutex.h"
 
 namespace tenantlog::lmdb {
 
@@ -250,8 +250,10 @@ class LmdbEnv {
   uint64_t map_bytes_ = 0;  // kept across Reopen
   std::atomic<uint64_t> checked_last_page_{0};  // file end at the last reader check
   // Held shared by every transaction of this process and exclusively while
-  // the map is resized: LMDB requires that no transaction is open then.
-  std::shared_mutex resize_mutex_;
+  // the map is resized: LMDB requires that no transaction is open then. A
+  // resize waits for the transactions open when it asks, not for a moment
+  // with none open, which overlapping readers may never leave.
+  WriterFirstMutex resize_mutex_;
   std::function<void()> commit_listener_;
 };
 

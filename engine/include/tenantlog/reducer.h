@@ -70,7 +70,8 @@ class Reducer {
   // history into `view`, events in seq order. Must be deterministic: a
   // function of the event and the view alone, so that a rebuild gives the
   // same view. A non-OK status fails the read that ran the fold, naming the
-  // view and the event's seq.
+  // view and the event's seq. It runs inside one of the store's
+  // transactions: it must not call the Store, nor wait for a thread that does.
   // Thread-safety: called concurrently from any thread (for different folds).
   virtual Status Apply(const Event& event, MutableView* view) const = 0;
 };
