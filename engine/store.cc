@@ -312,17 +312,20 @@ Status Store::Impl::WithView(
   bool done = false;
   // A view to rebuild is folded in the read transaction, so that the store's
   // writers wait for the events appended meanwhile to be applied and the
-  // view stored, not for a fold of the whole log. `rebuilt` is the fold of
+  // view stored, not for a fold of the whole log (a map growth, though,
+  // waits for the fold). `rebuilt` is the fold of
   // `folded_from`'s history up to seq `rebuilt_seq`. One read at a time
   // rebuilds a view (it holds `lead`); the others wait for it outside any
-  // transaction, then read again.
+  // transaction, then read again, as does a read whose snapshot may predate
+  // a rebuild stored meanwhile.
   std::optional<views::RebuildLatch::Lead> lead;
   std::optional<views::Folded> rebuilt;
   TenantRecord folded_from;
   uint64_t rebuilt_seq = 0;
   Status s;
   for (;;) {
-    std::optional<uint64_t> rebuilt_elsewhere;  // the tenant id another read leads
+    std::optional<uint64_t> rebuilt_elsewhere;  // the tenant whose lead was refused
+    const uint64_t generation = rebuilds_.generation();
     s = env_->Read([&](lmdb::Txn& txn) -> Status {
       rebuilt_elsewhere.reset();
       rebuilt.reset();
@@ -339,7 +342,7 @@ Status Store::Impl::WithView(
         auto rebuild = views::NeedsRebuild(txn, record, view);
         if (!rebuild.ok()) return rebuild.status();
         if (!*rebuild) return Status::OK();
-        if (!lead || lead->tenant_id() != record.id) lead = rebuilds_.TryLead(record.id, view.id());
+        lead = rebuilds_.TryLead(record.id, view.id(), generation);
         if (!lead) {
           rebuilt_elsewhere = record.id;
           return Status::OK();
@@ -387,7 +390,7 @@ Status Store::Impl::WithView(
       rebuilt_seq = record.head_seq;
       r = views::Replace(txn, record, view, *rebuilt, options_.view_checkpoint_interval);
     } else {
-      rebuilt.reset();  // a fold of a history the tenant no longer has
+      rebuilt.reset();  // none, or of a history the tenant no longer has
       r = views::CatchUp(txn, record, view, options_.view_checkpoint_interval);
     }
     if (r.ok()) r = persisted(txn, record, view);
@@ -397,8 +400,9 @@ Status Store::Impl::WithView(
   lead.reset();
   // The caught-up view could not be written (a full disk, say): the read is
   // answered from a fold in memory, as in a read-only store, and a later
-  // read that can write stores the view. A rebuild's fold serves as it is:
-  // the history of `folded_from` up to seq rebuilt_seq.
+  // read that can write stores the view. `rebuilt`, when set, is a fold of
+  // the tenant's committed history up to seq rebuilt_seq (folded_from names
+  // the tenant).
   if (rebuilt) return folded(folded_from, *rebuilt);
   return env_->Read([&](lmdb::Txn& txn) -> Status {
     TenantRecord record;

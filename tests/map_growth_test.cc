@@ -45,9 +45,9 @@ TEST(MapGrowthTest, AppendsNeverFailForLackOfMapSpace) {
   EXPECT_TRUE(verify.ok);
 }
 
-// The map grows while other threads read without pause: a growth waits for
-// the reads open when it starts, not for a moment with no read open, which
-// readers that never pause may never leave.
+// The map grows while other threads read without pause, and every read and
+// append succeeds. (That a growth waits only for the reads open when it
+// asks, not for a moment with none open, is writer_first_mutex_test's.)
 TEST(MapGrowthTest, TheMapGrowsWhileReadsNeverPause) {
   TempDir dir;
   Options options = TestOptions();

@@ -357,5 +357,45 @@ TEST(ReducerTest, AReducerErrorOrBadKeyFailsTheReadNamingViewAndSeq) {
   EXPECT_NE(s.message().find("failed at seq 1: view key of 0 bytes"), std::string::npos) << s.ToString();
 }
 
+// A reducer runs inside one of the store's transactions. One that calls the
+// Store gets an error naming the rule, every time, rather than a thread that
+// waits for itself whenever a map resize is pending.
+TEST(ReducerTest, AReducerThatCallsTheStoreFailsTheReadNamingTheRule) {
+  class Reentrant : public Reducer {
+   public:
+    std::string name() const override { return "reentrant"; }
+    uint32_t version() const override { return 1; }
+    Status Apply(const Event& e, MutableView* view) const override {
+      Status s = store->Get("other", "k").status();
+      if (!s.ok()) return s;
+      view->Put(e.key, e.payload);
+      return Status::OK();
+    }
+    Store* store = nullptr;
+  };
+  TempDir dir;
+  TestClock clock;
+  auto reentrant = std::make_shared<Reentrant>();
+  auto store = OpenOrDie(dir.path(), WithReducer(&clock, reentrant, 10));
+  ASSERT_NE(store, nullptr);
+  reentrant->store = store.get();
+  ASSERT_OK(store->Append("other", PutBatch("k", "v")));
+  ASSERT_OK(store->Append("t", PutBatch("k", "v")));
+  ReadOptions view;
+  view.view = "reentrant";
+  for (bool as_of : {false, true}) {
+    if (as_of) view.as_of = Point::AtSeq(1);
+    Status s = store->List("t", view).status();
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_NE(s.message().find("view 'reentrant' failed at seq 1: this thread already has a transaction open "
+                               "on the store: code that runs inside one (a Reducer) must not call the Store"),
+              std::string::npos)
+        << s.ToString();
+  }
+  // Outside a reducer the same call works.
+  ASSERT_OK_AND_ASSIGN(std::string other, store->Get("other", "k"));
+  EXPECT_EQ(other, "v");
+}
+
 }  // namespace
 }  // namespace tenantlog::test

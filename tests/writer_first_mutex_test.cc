@@ -55,5 +55,43 @@ TEST(WriterFirstMutexTest, AWaitingWriterGoesBeforeReadersThatComeAfterIt) {
   mu.unlock_shared();
 }
 
+// The same with a reader that blocks: it gets in only after the writer
+// that was waiting before it.
+TEST(WriterFirstMutexTest, AReaderThatBlocksBehindAWaitingWriterGetsInAfterIt) {
+  WriterFirstMutex mu;
+  mu.lock_shared();
+  std::atomic<int> order{0};
+  std::atomic<int> writer_at{0};
+  std::atomic<int> reader_at{0};
+  std::thread writer([&] {
+    mu.lock();
+    writer_at = ++order;
+    mu.unlock();
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool writer_waits = false;
+  while (!writer_waits && std::chrono::steady_clock::now() < deadline) {
+    writer_waits = !mu.try_lock_shared();
+    if (!writer_waits) {
+      mu.unlock_shared();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  EXPECT_TRUE(writer_waits) << "a reader got in past a waiting writer for 30 s";
+  std::thread reader([&] {
+    mu.lock_shared();
+    reader_at = ++order;
+    mu.unlock_shared();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(reader_at.load(), 0);  // neither got in while the first reader holds it
+  EXPECT_EQ(writer_at.load(), 0);
+  mu.unlock_shared();
+  writer.join();
+  reader.join();
+  EXPECT_EQ(writer_at.load(), 1);
+  EXPECT_EQ(reader_at.load(), 2);
+}
+
 }  // namespace
 }  // namespace tenantlog::test

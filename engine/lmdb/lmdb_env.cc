@@ -6,19 +6,41 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <shared_mutex>
-#include <vector>
 #include <system_error>
+#include <vector>
 
 namespace tenantlog::lmdb {
 
 namespace {
 
 constexpr unsigned kMaxDatabases = 16;
+
+// The environments in which this thread has a transaction open, innermost
+// last. A second transaction of one environment on one thread would wait
+// for itself whenever a map resize is waiting (resize_mutex_), so it is
+// refused every time instead.
+thread_local std::vector<const LmdbEnv*> envs_in_use;
+
+class InUseOnThisThread {
+ public:
+  explicit InUseOnThisThread(const LmdbEnv* env) { envs_in_use.push_back(env); }
+  ~InUseOnThisThread() { envs_in_use.pop_back(); }
+  InUseOnThisThread(const InUseOnThisThread&) = delete;
+  InUseOnThisThread& operator=(const InUseOnThisThread&) = delete;
+
+  static Status Check(const LmdbEnv* env) {
+    if (std::find(envs_in_use.begin(), envs_in_use.end(), env) == envs_in_use.end()) return Status::OK();
+    return Status::InvalidArgument(
+        "this thread already has a transaction open on the store: code that runs inside one (a "
+        "Reducer) must not call the Store");
+  }
+};
 constexpr std::string_view kFormatKey = "format";
 constexpr std::string_view kFormatVersion = "tenantlog-1";
 
@@ -460,6 +482,9 @@ LmdbEnv::Begun LmdbEnv::Begin(bool writable, MDB_txn** txn, int* rc) {
 }
 
 Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
+  Status nested = InUseOnThisThread::Check(this);
+  if (!nested.ok()) return nested;
+  InUseOnThisThread in_use(this);
   bool reopened_after_panic = false;
   for (;;) {
     std::shared_lock lock(resize_mutex_);
@@ -521,22 +546,37 @@ Status LmdbEnv::Write(const std::function<Status(Txn&)>& fn) {
 }
 
 Status LmdbEnv::Grow() {
+  const auto full = [this]() -> Status {
+    if (options_.max_map_bytes == 0 || map_bytes() < options_.max_map_bytes) return Status::OK();
+    return Status::IOError("store is full: it reached Options::max_map_bytes (" +
+                           std::to_string(options_.max_map_bytes) + " bytes)");
+  };
+  {
+    // A store at its cap fails the write without the exclusive lock, which
+    // would wait for every open transaction and hold back new ones.
+    std::shared_lock lock(resize_mutex_);
+    if (env_ != nullptr) {
+      Status s = full();
+      if (!s.ok()) {
+        ClearStaleReaders();  // the pages they pin are free for the next write
+        return s;
+      }
+    }
+  }
   std::unique_lock lock(resize_mutex_);
   if (env_ == nullptr) return Status::OK();  // the next transaction reopens it
   ClearStaleReaders();
-  const uint64_t current = map_bytes();
-  uint64_t next = current * 2;
-  if (options_.max_map_bytes != 0) {
-    if (current >= options_.max_map_bytes) {
-      return Status::IOError("store is full: it reached Options::max_map_bytes (" +
-                             std::to_string(options_.max_map_bytes) + " bytes)");
-    }
-    if (next > options_.max_map_bytes) next = options_.max_map_bytes;
-  }
+  Status s = full();
+  if (!s.ok()) return s;
+  uint64_t next = map_bytes() * 2;
+  if (options_.max_map_bytes != 0 && next > options_.max_map_bytes) next = options_.max_map_bytes;
   return ToStatus(mdb_env_set_mapsize(env_, next), "grow map");
 }
 
 Status LmdbEnv::CopyCompact(const std::string& dir) {
+  Status nested = InUseOnThisThread::Check(this);
+  if (!nested.ok()) return nested;
+  InUseOnThisThread in_use(this);
   std::shared_lock lock(resize_mutex_);
   if (env_ == nullptr) return Status::IOError("the store at " + path_ + " could not be reopened");
   int rc = mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT);
@@ -548,6 +588,9 @@ Status LmdbEnv::CopyCompact(const std::string& dir) {
 
 Status LmdbEnv::CompactInPlace() {
   if (options_.read_only) return Status::InvalidArgument("the store is open read-only");
+  Status nested = InUseOnThisThread::Check(this);
+  if (!nested.ok()) return nested;
+  InUseOnThisThread in_use(this);
   for (;;) {
     std::shared_lock lock(resize_mutex_);
     MDB_txn* raw = nullptr;

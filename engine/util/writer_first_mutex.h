@@ -6,7 +6,9 @@
 // SharedMutex requirements used by std::unique_lock and std::shared_lock.
 //
 // REQUIRES: a thread that holds the lock shared does not lock it shared
-// again (a writer waiting between the two would deadlock it).
+// again (a writer waiting between the two would deadlock it). glibc 2.29 or
+// later (earlier ones could leave a reader waiting on a free lock of this
+// kind); Debian 12 has 2.36.
 // Thread-safety: a lock; every method may be called concurrently.
 #ifndef TENANTLOG_ENGINE_UTIL_WRITER_FIRST_MUTEX_H_
 #define TENANTLOG_ENGINE_UTIL_WRITER_FIRST_MUTEX_H_

@@ -15,10 +15,16 @@ void RebuildLatch::Lead::Release() {
   if (latch_ != nullptr) std::exchange(latch_, nullptr)->Release(key_);
 }
 
-std::optional<RebuildLatch::Lead> RebuildLatch::TryLead(uint64_t tenant_id, uint32_t view_id) {
+uint64_t RebuildLatch::generation() const {
+  std::lock_guard lock(mu_);
+  return generation_;
+}
+
+std::optional<RebuildLatch::Lead> RebuildLatch::TryLead(uint64_t tenant_id, uint32_t view_id,
+                                                        uint64_t seen) {
   const std::pair key{tenant_id, view_id};
   std::lock_guard lock(mu_);
-  if (!leads_.insert(key).second) return std::nullopt;
+  if (generation_ != seen || !leads_.insert(key).second) return std::nullopt;
   stats_.rebuilds += 1;
   return Lead(this, key);
 }
@@ -40,6 +46,7 @@ void RebuildLatch::Release(std::pair<uint64_t, uint32_t> key) {
   {
     std::lock_guard lock(mu_);
     leads_.erase(key);
+    generation_ += 1;
   }
   released_.notify_all();
 }

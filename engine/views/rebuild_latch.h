@@ -1,7 +1,8 @@
 // One rebuild at a time per persisted view of a tenant. A read that finds a
-// view to rebuild while another read of this process rebuilds it waits for
-// that rebuild and then reads what it stored, rather than folding the same
-// log again: after a restore, many readers of one tenant cost one fold.
+// view to rebuild while another read through the same Store rebuilds it
+// waits for that rebuild and then reads what it stored, rather than folding
+// the same log again: after a restore, many readers of one tenant cost one
+// fold. When that rebuild fails, the waiting reads take the lead in turn.
 #ifndef TENANTLOG_ENGINE_VIEWS_REBUILD_LATCH_H_
 #define TENANTLOG_ENGINE_VIEWS_REBUILD_LATCH_H_
 
@@ -29,8 +30,6 @@ class RebuildLatch {
     Lead& operator=(const Lead&) = delete;
     ~Lead() { Release(); }
 
-    uint64_t tenant_id() const { return key_.first; }
-
    private:
     friend class RebuildLatch;
     Lead(RebuildLatch* latch, std::pair<uint64_t, uint32_t> key) : latch_(latch), key_(key) {}
@@ -40,9 +39,15 @@ class RebuildLatch {
     std::pair<uint64_t, uint32_t> key_;
   };
 
+  // A count that grows each time a lead is released. A read takes it before
+  // the transaction in which it finds a view to rebuild.
+  uint64_t generation() const;
+
   // The lead of view `view_id` of tenant `tenant_id`, when no other read
-  // holds it; nullopt otherwise. Never blocks.
-  std::optional<Lead> TryLead(uint64_t tenant_id, uint32_t view_id);
+  // holds it and no lead was released since generation() returned
+  // `seen` (the rebuild released may have stored the view after the caller's
+  // snapshot was taken); nullopt otherwise. Never blocks.
+  std::optional<Lead> TryLead(uint64_t tenant_id, uint32_t view_id, uint64_t seen);
 
   // Returns once no read holds the lead of the view.
   // REQUIRES: the caller holds no transaction of the store (the lead's write
@@ -57,6 +62,7 @@ class RebuildLatch {
   mutable std::mutex mu_;
   std::condition_variable released_;
   std::set<std::pair<uint64_t, uint32_t>> leads_;  // guarded by mu_
+  uint64_t generation_ = 0;                        // guarded by mu_
   ViewStats stats_;                                // guarded by mu_
 };
 

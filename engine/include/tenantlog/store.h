@@ -50,10 +50,11 @@ struct AppendStats {
 // Counts of what one Store object's reads did to persisted views since it
 // was opened.
 struct ViewStats {
-  uint64_t rebuilds = 0;       // reads that folded a view's whole log to store
-                               // it (after a restore, a rewind, a new reducer)
-  uint64_t rebuild_waits = 0;  // reads that instead waited for another read's
-                               // rebuild of the same view, then read it
+  uint64_t rebuilds = 0;       // folds of a view's whole log that a read led
+                               // to store it (after a restore, a rewind, a new
+                               // reducer), failed ones included
+  uint64_t rebuild_waits = 0;  // waits of a read for another read's rebuild
+                               // of the same view (a read may wait twice)
 };
 
 struct KeyValue {
@@ -105,7 +106,8 @@ class Store {
   // read brings a persisted view that is behind the log up to date first;
   // when that takes a fold of the whole log (a rebuild), concurrent reads of
   // the same view through this object wait for one fold rather than each
-  // folding it.
+  // folding it (if that rebuild fails, or cannot be stored, they rebuild in
+  // turn).
   // Errors: NotFound (unknown tenant, or no such key), TenantDeleted,
   // InvalidArgument (as_of beyond the head), Corruption.
   Result<std::string> Get(std::string_view tenant, std::string_view key,
@@ -177,7 +179,9 @@ class Store {
 
   // Writes a hot, consistent, compacted copy of the store into directory
   // `dir`, which must not exist or be empty. Writers are not blocked while it
-  // runs. The copy is itself a store. Errors: InvalidArgument (`dir` holds
+  // runs, unless the map must grow meanwhile: a growth waits for the copy to
+  // end, and every call begun meanwhile waits for the growth
+  // (Options::initial_map_bytes). The copy is itself a store. Errors: InvalidArgument (`dir` holds
   // files), IOError.
   Result<BackupReport> Backup(const std::string& dir, const AdminContext& context);
 
@@ -227,7 +231,8 @@ class Store {
 
   // Replaces the data file with a compacted copy of the store: gives back
   // the space of deleted data and leaves none of its bytes in the files.
-  // Holds the writer lock while it copies; readers go on. Every handle on
+  // Holds the writer lock while it copies; readers go on (unless a map
+  // growth is waiting, as for Backup). Every handle on
   // the store, in any process, moves to the new file at its next call.
   // Errors: IOError (e.g. no room for the copy).
   Status Compact(const AdminContext& context);
