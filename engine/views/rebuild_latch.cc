@@ -15,16 +15,11 @@ void RebuildLatch::Lead::Release() {
   if (latch_ != nullptr) std::exchange(latch_, nullptr)->Release(key_);
 }
 
-uint64_t RebuildLatch::generation() const {
-  std::lock_guard lock(mu_);
-  return generation_;
-}
-
 std::optional<RebuildLatch::Lead> RebuildLatch::TryLead(uint64_t tenant_id, uint32_t view_id,
                                                         uint64_t seen) {
   const std::pair key{tenant_id, view_id};
   std::lock_guard lock(mu_);
-  if (generation_ != seen || !leads_.insert(key).second) return std::nullopt;
+  if (generation_.load() != seen || !leads_.insert(key).second) return std::nullopt;
   stats_.rebuilds += 1;
   return Lead(this, key);
 }

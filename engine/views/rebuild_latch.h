@@ -6,6 +6,7 @@
 #ifndef TENANTLOG_ENGINE_VIEWS_REBUILD_LATCH_H_
 #define TENANTLOG_ENGINE_VIEWS_REBUILD_LATCH_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -39,9 +40,10 @@ class RebuildLatch {
     std::pair<uint64_t, uint32_t> key_;
   };
 
-  // A count that grows each time a lead is released. A read takes it before
-  // the transaction in which it finds a view to rebuild.
-  uint64_t generation() const;
+  // A count that grows each time a lead is released (after its rebuild
+  // committed). A read takes it before the transaction in which it finds a
+  // view to rebuild. Lock-free: every read of a persisted view takes it.
+  uint64_t generation() const { return generation_.load(); }
 
   // The lead of view `view_id` of tenant `tenant_id`, when no other read
   // holds it and no lead was released since generation() returned
@@ -62,7 +64,7 @@ class RebuildLatch {
   mutable std::mutex mu_;
   std::condition_variable released_;
   std::set<std::pair<uint64_t, uint32_t>> leads_;  // guarded by mu_
-  uint64_t generation_ = 0;                        // guarded by mu_
+  std::atomic<uint64_t> generation_{0};            // written under mu_
   ViewStats stats_;                                // guarded by mu_
 };
 
