@@ -1,6 +1,7 @@
-// WriterFirstMutex (the lock a map resize takes against open transactions):
-// readers share it, a writer excludes them, and a writer waiting for it goes
-// before readers that ask after it.
+// WriterFirstMutex (under DrainingMutex, the lock a map resize takes against
+// open transactions): readers share it, a writer excludes them, a writer
+// waiting for it goes before readers that ask after it, and one that gives up
+// at its deadline lets them in.
 #include "engine/util/writer_first_mutex.h"
 
 #include <gtest/gtest.h>
@@ -67,6 +68,30 @@ TEST(WriterFirstMutexTest, AWaitingWriterGoesBeforeReadersThatComeAfterIt) {
   EXPECT_EQ(reader_at.load(), 2);
   ASSERT_TRUE(mu.try_lock_shared());
   mu.unlock_shared();
+}
+
+// A writer that gives up at its deadline lets in the readers it held back.
+TEST(WriterFirstMutexTest, AWriterThatGivesUpLetsTheReadersItHeldBackIn) {
+  WriterFirstMutex mu;
+  mu.lock_shared();
+  std::atomic<bool> gave_up{false};
+  std::thread writer([&] {
+    gave_up = !mu.try_lock_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+  });
+  ASSERT_TRUE(ReadersAreHeldBack(mu));
+  std::atomic<bool> reader_in{false};
+  std::thread reader([&] {
+    mu.lock_shared();  // blocks behind the writer until it gives up
+    reader_in = true;
+    mu.unlock_shared();
+  });
+  writer.join();
+  EXPECT_TRUE(gave_up.load());
+  reader.join();
+  EXPECT_TRUE(reader_in.load());
+  mu.unlock_shared();
+  ASSERT_TRUE(mu.try_lock_until(std::chrono::steady_clock::now() + std::chrono::seconds(10)));
+  mu.unlock();
 }
 
 }  // namespace

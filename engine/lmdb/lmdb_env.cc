@@ -11,7 +11,6 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
-#include <shared_mutex>
 #include <system_error>
 #include <vector>
 
@@ -487,7 +486,7 @@ Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
   InUseOnThisThread in_use(this);
   bool reopened_after_panic = false;
   for (;;) {
-    std::shared_lock lock(resize_mutex_);
+    DrainingMutex::SharedLock lock(resize_mutex_);
     MDB_txn* raw = nullptr;
     int rc = 0;
     switch (Begin(writable, &raw, &rc)) {
@@ -551,20 +550,23 @@ Status LmdbEnv::Grow() {
     return Status::IOError("store is full: it reached Options::max_map_bytes (" +
                            std::to_string(options_.max_map_bytes) + " bytes)");
   };
+  uint64_t was = 0;
   {
     // A store at its cap fails the write without the exclusive lock, which
-    // would wait for every open transaction and hold back new ones.
-    std::shared_lock lock(resize_mutex_);
+    // waits for every open transaction.
+    DrainingMutex::SharedLock lock(resize_mutex_);
     if (env_ != nullptr) {
       Status s = full();
       if (!s.ok()) {
         ClearStaleReaders();  // the pages they pin are free for the next write
         return s;
       }
+      was = map_bytes();
     }
   }
   std::unique_lock lock(resize_mutex_);
   if (env_ == nullptr) return Status::OK();  // the next transaction reopens it
+  if (map_bytes() > was) return Status::OK();  // another writer grew it meanwhile
   ClearStaleReaders();
   Status s = full();
   if (!s.ok()) return s;
@@ -577,7 +579,7 @@ Status LmdbEnv::CopyCompact(const std::string& dir) {
   Status nested = InUseOnThisThread::Check(this);
   if (!nested.ok()) return nested;
   InUseOnThisThread in_use(this);
-  std::shared_lock lock(resize_mutex_);
+  DrainingMutex::SharedLock lock(resize_mutex_);
   if (env_ == nullptr) return Status::IOError("the store at " + path_ + " could not be reopened");
   int rc = mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT);
   if (rc != MDB_SUCCESS) return ToStatus(rc, "copy store to " + dir);
@@ -592,7 +594,7 @@ Status LmdbEnv::CompactInPlace() {
   if (!nested.ok()) return nested;
   InUseOnThisThread in_use(this);
   for (;;) {
-    std::shared_lock lock(resize_mutex_);
+    DrainingMutex::SharedLock lock(resize_mutex_);
     MDB_txn* raw = nullptr;
     int rc = 0;
     const Begun begun = Begin(true, &raw, &rc);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,7 +19,7 @@
 #include <string_view>
 
 #include "tenantlog/status.h"
-#include "util/writer_first_mutex.h"
+#include "util/draining_mutex.h"
 
 namespace tenantlog::lmdb {
 
@@ -252,8 +253,11 @@ class LmdbEnv {
   // Held shared by every transaction of this process and exclusively while
   // the map is resized: LMDB requires that no transaction is open then. A
   // resize waits for the transactions open when it asks, not for a moment
-  // with none open, which overlapping readers may never leave.
-  WriterFirstMutex resize_mutex_;
+  // with none open, which overlapping readers may never leave; while it
+  // waits for a long one, other transactions are held back at most
+  // kMaxResizeHoldBack at a time.
+  static constexpr std::chrono::milliseconds kMaxResizeHoldBack{10};
+  DrainingMutex resize_mutex_{kMaxResizeHoldBack};
   std::function<void()> commit_listener_;
 };
 

@@ -6,15 +6,17 @@
 // SharedMutex requirements used by std::unique_lock and std::shared_lock.
 //
 // REQUIRES: a thread that holds the lock shared does not lock it shared
-// again (a writer waiting between the two would deadlock it). glibc 2.29 or
-// later (earlier ones could leave a reader waiting on a free lock of this
-// kind); Debian 12 has 2.36.
+// again (a writer waiting between the two would deadlock it). glibc 2.30 or
+// later (pthread_rwlock_clockwrlock; before 2.29 a reader could be left
+// waiting on a free lock of this kind); Debian 12 has 2.36.
 // Thread-safety: a lock; every method may be called concurrently.
 #ifndef TENANTLOG_ENGINE_UTIL_WRITER_FIRST_MUTEX_H_
 #define TENANTLOG_ENGINE_UTIL_WRITER_FIRST_MUTEX_H_
 
 #include <pthread.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -36,6 +38,20 @@ class WriterFirstMutex {
 
   void lock() { Check(pthread_rwlock_wrlock(&rw_), "lock"); }
   bool try_lock() { return pthread_rwlock_trywrlock(&rw_) == 0; }
+  // As lock(), but gives up at `deadline`. Readers held back meanwhile get
+  // in once it gives up.
+  bool try_lock_until(std::chrono::steady_clock::time_point deadline) {
+    const auto since_epoch = deadline.time_since_epoch();
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+    timespec at{};
+    at.tv_sec = static_cast<time_t>(seconds.count());
+    at.tv_nsec = static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count());
+    // steady_clock is CLOCK_MONOTONIC in libstdc++.
+    const int rc = pthread_rwlock_clockwrlock(&rw_, CLOCK_MONOTONIC, &at);
+    if (rc == ETIMEDOUT) return false;
+    Check(rc, "lock before a deadline");
+    return true;
+  }
   void unlock() { Check(pthread_rwlock_unlock(&rw_), "unlock"); }
   void lock_shared() { Check(pthread_rwlock_rdlock(&rw_), "lock shared"); }
   bool try_lock_shared() { return pthread_rwlock_tryrdlock(&rw_) == 0; }

@@ -46,10 +46,12 @@ struct Options {
 
   // Size of the memory map at open. The map grows by itself (doubling) when a
   // write needs more room, so this only sets the starting point. A growth
-  // waits for the transactions this process has open (a long read among
-  // them), and transactions begun meanwhile wait for it: a store expected to
-  // grow large under load may start near that size (the data file grows with
-  // the data, not with the map). Default: 64 MiB.
+  // waits for the transactions this process has open when it is needed (a
+  // backup's copy or a long fold among them), and the writes behind it wait
+  // with it; other calls go on, held back only while the map is swapped (at
+  // most about 10 ms at a time). A store expected to grow large may start
+  // near that size (the data file grows with the data, not with the map).
+  // Default: 64 MiB.
   uint64_t initial_map_bytes = uint64_t{64} << 20;
 
   // Upper bound for the map (and so the data file); a write that needs more

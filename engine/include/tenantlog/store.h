@@ -180,9 +180,9 @@ class Store {
   // Writes a hot, consistent, compacted copy of the store into directory
   // `dir`, which must not exist or be empty. Writers are not blocked while it
   // runs, unless the map must grow meanwhile: a growth waits for the copy to
-  // end, and every call begun meanwhile waits for the growth
-  // (Options::initial_map_bytes). The copy is itself a store. Errors: InvalidArgument (`dir` holds
-  // files), IOError.
+  // end, and writes with it; reads go on (Options::initial_map_bytes). The
+  // copy is itself a store. Errors: InvalidArgument (`dir` holds files),
+  // IOError.
   Result<BackupReport> Backup(const std::string& dir, const AdminContext& context);
 
   // Brings each listed tenant back from the backup at `backup_dir`, each on
@@ -231,8 +231,7 @@ class Store {
 
   // Replaces the data file with a compacted copy of the store: gives back
   // the space of deleted data and leaves none of its bytes in the files.
-  // Holds the writer lock while it copies; readers go on (unless a map
-  // growth is waiting, as for Backup). Every handle on
+  // Holds the writer lock while it copies; readers go on. Every handle on
   // the store, in any process, moves to the new file at its next call.
   // Errors: IOError (e.g. no room for the copy).
   Status Compact(const AdminContext& context);

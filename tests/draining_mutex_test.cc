@@ -1,0 +1,201 @@
+// DrainingMutex (the lock a map resize takes against open transactions):
+// shared holders share it and the exclusive side excludes them; the
+// exclusive side waits for a long holder without holding newcomers back, and
+// holds them back only briefly when a long holder came while it waited;
+// overlapping shared holders never keep it out.
+#include "engine/util/draining_mutex.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tenantlog::test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr auto kLongEnough = seconds(10);  // bound on waits that must end
+
+// Newcomers that take `mu` shared and let it go, each on a thread of its own.
+// Declared before the holders they may wait for, so that a failed test
+// releases those first and ends instead of hanging.
+class Newcomers {
+ public:
+  explicit Newcomers(DrainingMutex& mu) : mu_(mu) {}
+  // True when one got in and out within kLongEnough.
+  bool OneGetsIn() {
+    started_.push_back(std::async(std::launch::async, [this] { DrainingMutex::SharedLock hold(mu_); }));
+    return started_.back().wait_for(kLongEnough) == std::future_status::ready;
+  }
+
+ private:
+  DrainingMutex& mu_;
+  std::vector<std::future<void>> started_;
+};
+
+// Holds `mu` shared, on a thread of its own, until Release() or at most
+// kMaxHold, so that a test that fails while the exclusive side waits still
+// ends.
+constexpr auto kMaxHold = seconds(30);
+
+class Holder {
+ public:
+  explicit Holder(DrainingMutex& mu) {
+    std::promise<void> holding;
+    std::future<void> held = holding.get_future();
+    thread_ = std::thread([this, &mu, holding = std::move(holding)]() mutable {
+      DrainingMutex::SharedLock hold(mu);
+      holding.set_value();
+      release_.get_future().wait_for(kMaxHold);
+    });
+    holding_ = held.wait_for(kLongEnough) == std::future_status::ready;
+  }
+  ~Holder() { Release(); }
+  // False when it did not get the lock within kLongEnough.
+  bool holding() const { return holding_; }
+  void Release() {
+    if (!thread_.joinable()) return;
+    release_.set_value();
+    thread_.join();
+  }
+
+ private:
+  bool holding_ = false;
+  std::promise<void> release_;
+  std::thread thread_;
+};
+
+// Locks `mu` exclusively on a thread of its own, from construction until
+// destruction.
+class Exclusive {
+ public:
+  explicit Exclusive(DrainingMutex& mu)
+      : thread_([this, &mu] {
+          std::unique_lock lock(mu);
+          held_ = true;
+          release_.get_future().wait_for(kMaxHold);
+        }) {}
+  ~Exclusive() {
+    release_.set_value();
+    thread_.join();
+  }
+  bool held() const { return held_.load(); }
+  // True once it holds the lock, waiting up to kLongEnough.
+  bool Held() const {
+    const auto deadline = std::chrono::steady_clock::now() + kLongEnough;
+    while (!held_.load() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    return held_.load();
+  }
+
+ private:
+  std::atomic<bool> held_{false};
+  std::promise<void> release_;
+  std::thread thread_;
+};
+
+TEST(DrainingMutexTest, SharedHoldersShareItAndTheExclusiveSideExcludesThem) {
+  DrainingMutex mu(milliseconds(10));
+  std::atomic<bool> exclusive{false};
+  std::atomic<int> shared{0};
+  std::atomic<int> max_shared{0};
+  std::atomic<bool> overlapped{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        if (t == 0 && i % 20 == 0) {
+          std::unique_lock lock(mu);
+          exclusive = true;
+          if (shared.load() != 0) overlapped = true;
+          exclusive = false;
+        } else {
+          DrainingMutex::SharedLock hold(mu);
+          const int now = shared.fetch_add(1) + 1;
+          if (now > max_shared.load()) max_shared = now;
+          if (exclusive.load()) overlapped = true;
+          std::this_thread::yield();
+          shared.fetch_sub(1);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_FALSE(overlapped.load());
+  EXPECT_GT(max_shared.load(), 1);  // holders did share it
+}
+
+// The exclusive side waits for a holder it found, however long, while
+// newcomers come and go. (A writer-first lock would hold them all back until
+// that holder leaves.)
+TEST(DrainingMutexTest, NewcomersGoOnWhileTheExclusiveSideWaitsForALongHolder) {
+  DrainingMutex mu(milliseconds(10));
+  Newcomers newcomers(mu);
+  std::unique_ptr<Exclusive> exclusive;
+  Holder long_holder(mu);
+  exclusive = std::make_unique<Exclusive>(mu);
+  std::this_thread::sleep_for(milliseconds(50));  // it is waiting by now
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(newcomers.OneGetsIn()) << "newcomer " << i << " was held back";
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_FALSE(exclusive->held());
+  long_holder.Release();
+  EXPECT_TRUE(exclusive->Held());
+}
+
+// A long holder that came while the exclusive side waited holds newcomers
+// back only for the bound: then they get in, and the exclusive side gets the
+// lock once that holder leaves.
+TEST(DrainingMutexTest, ALongHolderThatCameMeanwhileHoldsNewcomersBackOnlyBriefly) {
+  DrainingMutex mu(milliseconds(20));
+  Newcomers newcomers(mu);
+  std::unique_ptr<Exclusive> exclusive;
+  std::unique_ptr<Holder> came_meanwhile;
+  auto first = std::make_unique<Holder>(mu);
+  exclusive = std::make_unique<Exclusive>(mu);
+  std::this_thread::sleep_for(milliseconds(50));
+  came_meanwhile = std::make_unique<Holder>(mu);
+  ASSERT_TRUE(came_meanwhile->holding()) << "held back while the exclusive side waited";
+  first.reset();  // the exclusive side now waits for came_meanwhile
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(newcomers.OneGetsIn()) << "newcomer " << i << " was held back";
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_FALSE(exclusive->held());
+  came_meanwhile->Release();
+  EXPECT_TRUE(exclusive->Held());
+}
+
+// Shared holders that overlap without pause never keep the exclusive side
+// out: it waits only for those it found (and those that came meanwhile).
+TEST(DrainingMutexTest, OverlappingHoldersNeverKeepTheExclusiveSideOut) {
+  DrainingMutex mu(milliseconds(10));
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        DrainingMutex::SharedLock hold(mu);
+        std::this_thread::sleep_for(milliseconds(2));
+      }
+    });
+  }
+  std::this_thread::sleep_for(milliseconds(20));
+  auto exclusive = std::async(std::launch::async, [&] { std::unique_lock lock(mu); });
+  const bool got_in = exclusive.wait_for(kLongEnough) == std::future_status::ready;
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_TRUE(got_in) << "overlapping shared holders kept the exclusive side out";
+}
+
+}  // namespace
+}  // namespace tenantlog::test
