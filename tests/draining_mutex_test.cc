@@ -1,14 +1,19 @@
-// DrainingMutex (the lock a map resize takes against open transactions):
-// shared holders share it and the exclusive side excludes them; the
-// exclusive side waits for a long holder without holding newcomers back, and
-// holds them back only briefly when a long holder came while it waited;
-// overlapping shared holders never keep it out.
+// The lock a map resize takes against open transactions.
+// WriterFirstMutex: readers share it, a writer excludes them, a writer
+// waiting for it goes before readers that ask after it, and one that gives up
+// lets them in. DrainingMutex: shared holders share it and the exclusive side
+// excludes them; the exclusive side waits for a long holder without holding
+// newcomers back, and holds them back only briefly when a long holder came
+// while it waited; overlapping shared holders, even ones longer than the
+// bound, never keep it out.
 #include "engine/util/draining_mutex.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -22,6 +27,89 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr auto kLongEnough = seconds(10);  // bound on waits that must end
+
+// True once a new reader cannot lock `mu` shared, tried every millisecond
+// for up to 30 s.
+bool ReadersAreHeldBack(WriterFirstMutex& mu) {
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!mu.try_lock_shared()) return true;
+    mu.unlock_shared();
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return false;
+}
+
+TEST(WriterFirstMutexTest, ReadersShareItAndAWriterExcludesThem) {
+  WriterFirstMutex mu;
+  mu.lock_shared();
+  EXPECT_TRUE(mu.try_lock_shared());
+  EXPECT_FALSE(mu.try_lock());
+  mu.unlock_shared();
+  mu.unlock_shared();
+  ASSERT_TRUE(mu.try_lock());
+  EXPECT_FALSE(mu.try_lock_shared());
+  mu.unlock();
+}
+
+// Once a writer waits, no new reader gets in, and a reader that blocks gets
+// in only after that writer. (glibc's default rwlock, std::shared_mutex,
+// lets readers in past a waiting writer, so readers that overlap without
+// pause keep the writer out.)
+TEST(WriterFirstMutexTest, AWaitingWriterGoesBeforeReadersThatComeAfterIt) {
+  WriterFirstMutex mu;
+  mu.lock_shared();
+  std::atomic<int> order{0};
+  std::atomic<int> writer_at{0};
+  std::atomic<int> reader_at{0};
+  std::thread writer([&] {
+    mu.lock();
+    writer_at = ++order;
+    mu.unlock();
+  });
+  EXPECT_TRUE(ReadersAreHeldBack(mu)) << "a reader got in past a waiting writer for 30 s";
+  std::thread reader([&] {
+    mu.lock_shared();
+    reader_at = ++order;
+    mu.unlock_shared();
+  });
+  std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(reader_at.load(), 0);  // neither got in while the first reader holds it
+  EXPECT_EQ(writer_at.load(), 0);
+  mu.unlock_shared();
+  writer.join();
+  reader.join();
+  EXPECT_EQ(writer_at.load(), 1);
+  EXPECT_EQ(reader_at.load(), 2);
+  ASSERT_TRUE(mu.try_lock_shared());
+  mu.unlock_shared();
+}
+
+// A writer that gives up after its timeout lets in the readers it held back.
+TEST(WriterFirstMutexTest, AWriterThatGivesUpLetsTheReadersItHeldBackIn) {
+  WriterFirstMutex mu;
+  mu.lock_shared();
+  std::atomic<bool> gave_up{false};
+  std::thread writer([&] { gave_up = !mu.try_lock_for(milliseconds(200)); });
+  EXPECT_TRUE(ReadersAreHeldBack(mu)) << "a reader got in past a waiting writer for 30 s";
+  std::atomic<bool> reader_in{false};
+  std::thread reader([&] {
+    mu.lock_shared();  // blocks behind the writer until it gives up
+    reader_in = true;
+    mu.unlock_shared();
+  });
+  writer.join();
+  EXPECT_TRUE(gave_up.load());
+  const auto deadline = std::chrono::steady_clock::now() + kLongEnough;
+  while (!reader_in.load() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_TRUE(reader_in.load()) << "a reader held back by a writer that gave up stayed out";
+  mu.unlock_shared();
+  reader.join();
+  ASSERT_TRUE(mu.try_lock_for(kLongEnough));
+  mu.unlock();
+}
 
 // Newcomers that take `mu` shared and let it go, each on a thread of its own.
 // Declared before the holders they may wait for, so that a failed test
@@ -78,12 +166,20 @@ class Exclusive {
  public:
   explicit Exclusive(DrainingMutex& mu)
       : thread_([this, &mu] {
-          std::unique_lock lock(mu);
-          held_ = true;
-          release_.get_future().wait_for(kMaxHold);
+          {
+            std::unique_lock lock(mu);
+            held_ = true;
+            release_.get_future().wait_for(kMaxHold);
+          }
+          finished_.set_value();
         }) {}
+  // A lock() that never returns ends the test run here rather than hang it.
   ~Exclusive() {
     release_.set_value();
+    if (done_.wait_for(kMaxHold) != std::future_status::ready) {
+      std::fprintf(stderr, "the exclusive side never got the lock\n");
+      std::_Exit(1);
+    }
     thread_.join();
   }
   bool held() const { return held_.load(); }
@@ -99,6 +195,8 @@ class Exclusive {
  private:
   std::atomic<bool> held_{false};
   std::promise<void> release_;
+  std::promise<void> finished_;
+  std::future<void> done_ = finished_.get_future();
   std::thread thread_;
 };
 
@@ -176,7 +274,9 @@ TEST(DrainingMutexTest, ALongHolderThatCameMeanwhileHoldsNewcomersBackOnlyBriefl
 }
 
 // Shared holders that overlap without pause never keep the exclusive side
-// out: it waits only for those it found (and those that came meanwhile).
+// out, even when each holds it longer than the bound: it waits only for
+// those it found and those that came meanwhile, and doubles the bound each
+// time one of the latter stays longer.
 TEST(DrainingMutexTest, OverlappingHoldersNeverKeepTheExclusiveSideOut) {
   DrainingMutex mu(milliseconds(10));
   std::atomic<bool> stop{false};
@@ -185,7 +285,7 @@ TEST(DrainingMutexTest, OverlappingHoldersNeverKeepTheExclusiveSideOut) {
     readers.emplace_back([&] {
       while (!stop.load()) {
         DrainingMutex::SharedLock hold(mu);
-        std::this_thread::sleep_for(milliseconds(2));
+        std::this_thread::sleep_for(milliseconds(15));
       }
     });
   }
@@ -195,6 +295,31 @@ TEST(DrainingMutexTest, OverlappingHoldersNeverKeepTheExclusiveSideOut) {
   stop = true;
   for (auto& t : readers) t.join();
   EXPECT_TRUE(got_in) << "overlapping shared holders kept the exclusive side out";
+}
+
+// Two holders that each hold it 60 ms, in turn, half a turn apart: whenever
+// the holders it waited for have left, the other one still holds it for
+// longer than the bound. The exclusive side gets in all the same, by doubling
+// the bound after each try.
+TEST(DrainingMutexTest, HoldersLongerThanTheBoundThatKeepComingDoNotKeepItOut) {
+  DrainingMutex mu(milliseconds(10));
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> holders;
+  for (int t = 0; t < 2; ++t) {
+    holders.emplace_back([&, t] {
+      std::this_thread::sleep_for(milliseconds(30 * t));
+      while (!stop.load()) {
+        DrainingMutex::SharedLock hold(mu);
+        std::this_thread::sleep_for(milliseconds(60));
+      }
+    });
+  }
+  std::this_thread::sleep_for(milliseconds(100));
+  auto exclusive = std::async(std::launch::async, [&] { std::unique_lock lock(mu); });
+  const bool got_in = exclusive.wait_for(kLongEnough) == std::future_status::ready;
+  stop = true;
+  for (auto& t : holders) t.join();
+  EXPECT_TRUE(got_in) << "holders longer than the bound kept the exclusive side out";
 }
 
 }  // namespace

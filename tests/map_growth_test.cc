@@ -49,8 +49,9 @@ TEST(MapGrowthTest, AppendsNeverFailForLackOfMapSpace) {
 }
 
 // The map grows while other threads read without pause, and every read and
-// append succeeds. (That a growth waits only for the reads open when it
-// asks, not for a moment with none open, is draining_mutex_test's.)
+// append succeeds. (That a growth waits for the reads open when it asks and
+// those begun meanwhile, not for a moment with none open, is
+// draining_mutex_test's.)
 TEST(MapGrowthTest, TheMapGrowsWhileReadsNeverPause) {
   TempDir dir;
   Options options = TestOptions();

@@ -517,6 +517,7 @@ Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
     Status s;
     bool map_full = false;
     int write_error = 0;
+    uint64_t full_at = 0;
     {
       Txn txn(raw, &dbs_, writable);
       if (!writable) return fn(txn);
@@ -524,6 +525,7 @@ Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
       if (s.ok()) s = txn.Commit();
       map_full = txn.map_full_;
       write_error = txn.write_error_;
+      if (map_full) full_at = map_bytes();
     }  // aborted here unless committed: the map cannot grow under an open transaction
     if (write_error != 0 && !s.ok()) return WriteFailure(write_error, s);
     if (!map_full) {
@@ -532,7 +534,7 @@ Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
       return s;
     }
     lock.unlock();
-    Status grown = Grow();
+    Status grown = Grow(full_at);
     if (!grown.ok()) return grown;
   }
 }
@@ -544,13 +546,12 @@ Status LmdbEnv::Write(const std::function<Status(Txn&)>& fn) {
   return Run(true, fn);
 }
 
-Status LmdbEnv::Grow() {
+Status LmdbEnv::Grow(uint64_t full_at) {
   const auto full = [this]() -> Status {
     if (options_.max_map_bytes == 0 || map_bytes() < options_.max_map_bytes) return Status::OK();
     return Status::IOError("store is full: it reached Options::max_map_bytes (" +
                            std::to_string(options_.max_map_bytes) + " bytes)");
   };
-  uint64_t was = 0;
   {
     // A store at its cap fails the write without the exclusive lock, which
     // waits for every open transaction.
@@ -561,12 +562,11 @@ Status LmdbEnv::Grow() {
         ClearStaleReaders();  // the pages they pin are free for the next write
         return s;
       }
-      was = map_bytes();
     }
   }
   std::unique_lock lock(resize_mutex_);
   if (env_ == nullptr) return Status::OK();  // the next transaction reopens it
-  if (map_bytes() > was) return Status::OK();  // another writer grew it meanwhile
+  if (map_bytes() > full_at) return Status::OK();  // another writer grew it meanwhile
   ClearStaleReaders();
   Status s = full();
   if (!s.ok()) return s;

@@ -196,6 +196,10 @@ class LmdbEnv {
  private:
   enum class Begun { kOk, kMapResized, kReplaced, kPanicked, kFailed };
 
+  // How long a map resize first holds new transactions back for those begun
+  // while it waited to end (DrainingMutex's max_hold_back).
+  static constexpr std::chrono::milliseconds kResizeHoldBack{10};
+
   LmdbEnv(EnvOptions options, std::string path)
       : options_(options), path_(std::move(path)), data_path_(path_ + "/data.mdb") {}
   // Opens env_ and its databases. REQUIRES: env_ closed; no other thread
@@ -228,9 +232,10 @@ class LmdbEnv {
   Status SwapInCompactCopy();
   // Adopts a map size grown by another process.
   void AdoptGrownMap();
-  // Doubles the map (bounded by max_map_bytes). REQUIRES: no transaction of
-  // this thread is open.
-  Status Grow();
+  // Doubles the map (bounded by max_map_bytes) unless it has grown past
+  // `full_at`, the size a write found full, meanwhile. REQUIRES: no
+  // transaction of this thread is open.
+  Status Grow(uint64_t full_at);
   // Frees the reader-table slots of processes that died with a read
   // transaction open. A dead reader's snapshot otherwise pins every page
   // freed after it for good, and the file grows with each write.
@@ -252,12 +257,11 @@ class LmdbEnv {
   std::atomic<uint64_t> checked_last_page_{0};  // file end at the last reader check
   // Held shared by every transaction of this process and exclusively while
   // the map is resized: LMDB requires that no transaction is open then. A
-  // resize waits for the transactions open when it asks, not for a moment
-  // with none open, which overlapping readers may never leave; while it
-  // waits for a long one, other transactions are held back at most
-  // kMaxResizeHoldBack at a time.
-  static constexpr std::chrono::milliseconds kMaxResizeHoldBack{10};
-  DrainingMutex resize_mutex_{kMaxResizeHoldBack};
+  // resize waits for the transactions open when it asks and those begun
+  // meanwhile, not for a moment with none open, which overlapping readers
+  // may never leave; new transactions are held back only while those begun
+  // meanwhile end (DrainingMutex, kResizeHoldBack).
+  DrainingMutex resize_mutex_{kResizeHoldBack};
   std::function<void()> commit_listener_;
 };
 

@@ -1,9 +1,55 @@
 #include "util/draining_mutex.h"
 
+#include <time.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 namespace tenantlog {
+
+namespace {
+
+// A failure here is a misuse (a lock taken twice, say): the process stops,
+// as std::shared_mutex would by throwing.
+void Check(int rc, const char* what) {
+  if (rc == 0) return;
+  std::fprintf(stderr, "tenantlog: rwlock %s failed: %s\n", what, std::strerror(rc));
+  std::abort();
+}
+
+}  // namespace
+
+WriterFirstMutex::WriterFirstMutex() {
+  pthread_rwlockattr_t attr;
+  Check(pthread_rwlockattr_init(&attr), "init attributes");
+  Check(pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP), "set kind");
+  Check(pthread_rwlock_init(&rw_, &attr), "init");
+  pthread_rwlockattr_destroy(&attr);
+}
+
+void WriterFirstMutex::lock() { Check(pthread_rwlock_wrlock(&rw_), "lock"); }
+
+bool WriterFirstMutex::try_lock_for(std::chrono::nanoseconds timeout) {
+  timespec at{};
+  clock_gettime(CLOCK_REALTIME, &at);
+  const int64_t ns = at.tv_nsec + timeout.count();
+  at.tv_sec += static_cast<time_t>(ns / 1000000000);
+  at.tv_nsec = static_cast<long>(ns % 1000000000);
+  const int rc = pthread_rwlock_timedwrlock(&rw_, &at);
+  if (rc == ETIMEDOUT) return false;
+  Check(rc, "lock with a timeout");
+  return true;
+}
+
+void WriterFirstMutex::unlock() { Check(pthread_rwlock_unlock(&rw_), "unlock"); }
+
+void WriterFirstMutex::lock_shared() { Check(pthread_rwlock_rdlock(&rw_), "lock shared"); }
 
 void DrainingMutex::lock() {
   exclusive_mu_.lock();
+  std::chrono::nanoseconds hold_back = max_hold_back_;
   for (;;) {
     const int found = cohort_.load();
     cohort_.store(found ^ 1);
@@ -13,9 +59,10 @@ void DrainingMutex::lock() {
       drained_.wait(lock, [&] { return holders_[found].load() == 0; });
       draining_.store(false);
     }
-    // Only holders that came while draining remain: shut newcomers out while
-    // they leave, unless one of them holds on.
-    if (rw_.try_lock_until(std::chrono::steady_clock::now() + max_hold_back_)) return;
+    // Only holders that came while it drained remain: shut newcomers out
+    // while they leave, unless one of them stays longer than the bound.
+    if (rw_.try_lock_for(hold_back)) return;
+    hold_back *= 2;
   }
 }
 
@@ -24,22 +71,30 @@ void DrainingMutex::unlock() {
   exclusive_mu_.unlock();
 }
 
+void DrainingMutex::Leave(int cohort) {
+  if (holders_[cohort].fetch_sub(1) == 1 && draining_.load()) {
+    std::lock_guard lock(drain_mu_);
+    drained_.notify_all();
+  }
+}
+
 DrainingMutex::SharedLock::SharedLock(DrainingMutex& mu) : mu_(mu) {
+  // Counted before it asks for the rwlock, in the cohort that is current once
+  // it is counted: every holder, and every newcomer a timed-out attempt held
+  // back, is in a cohort lock() waits for before it tries again.
+  for (;;) {
+    cohort_ = mu_.cohort_.load();
+    mu_.holders_[cohort_].fetch_add(1);
+    if (mu_.cohort_.load() == cohort_) break;
+    mu_.Leave(cohort_);
+  }
   mu_.rw_.lock_shared();
-  cohort_ = mu_.cohort_.load();
-  mu_.holders_[cohort_].fetch_add(1);
 }
 
 void DrainingMutex::SharedLock::unlock() {
   owns_ = false;
-  // A holder that joined its cohort after lock() found it empty is waited
-  // for by the rwlock itself; the cohorts only spare lock() from holding
-  // newcomers back while it waits for long holders.
-  if (mu_.holders_[cohort_].fetch_sub(1) == 1 && mu_.draining_.load()) {
-    std::lock_guard lock(mu_.drain_mu_);
-    mu_.drained_.notify_all();
-  }
   mu_.rw_.unlock_shared();
+  mu_.Leave(cohort_);
 }
 
 }  // namespace tenantlog

@@ -48,9 +48,10 @@ struct Options {
   // write needs more room, so this only sets the starting point. A growth
   // waits for the transactions this process has open when it is needed (a
   // backup's copy or a long fold among them), and the writes behind it wait
-  // with it; other calls go on, held back only while the map is swapped (at
-  // most about 10 ms at a time). A store expected to grow large may start
-  // near that size (the data file grows with the data, not with the map).
+  // with it; other calls go on, held back only briefly (10 ms, or about twice
+  // the longest transaction begun while the growth waited if that is longer).
+  // A store expected to grow large may start near that size (the data file
+  // grows with the data, not with the map).
   // Default: 64 MiB.
   uint64_t initial_map_bytes = uint64_t{64} << 20;
 
