@@ -90,7 +90,7 @@ TEST(WriterFirstMutexTest, AWriterThatGivesUpLetsTheReadersItHeldBackIn) {
   WriterFirstMutex mu;
   mu.lock_shared();
   std::atomic<bool> gave_up{false};
-  std::thread writer([&] { gave_up = !mu.try_lock_for(milliseconds(200)); });
+  std::thread writer([&] { gave_up = !mu.try_lock_for(seconds(1)); });
   EXPECT_TRUE(ReadersAreHeldBack(mu)) << "a reader got in past a waiting writer for 30 s";
   std::atomic<bool> reader_in{false};
   std::thread reader([&] {
@@ -98,6 +98,8 @@ TEST(WriterFirstMutexTest, AWriterThatGivesUpLetsTheReadersItHeldBackIn) {
     reader_in = true;
     mu.unlock_shared();
   });
+  std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_FALSE(reader_in.load());  // held back while the writer waits
   writer.join();
   EXPECT_TRUE(gave_up.load());
   const auto deadline = std::chrono::steady_clock::now() + kLongEnough;
@@ -320,6 +322,37 @@ TEST(DrainingMutexTest, HoldersLongerThanTheBoundThatKeepComingDoNotKeepItOut) {
   stop = true;
   for (auto& t : holders) t.join();
   EXPECT_TRUE(got_in) << "holders longer than the bound kept the exclusive side out";
+}
+
+// Threads that queue for the same change under the exclusive lock make it
+// once: the first waits for the holder and makes it; the next finds it done
+// and returns without waiting for anyone.
+TEST(DrainingMutexTest, AnExclusiveLockerWhoseChangeIsMadeMeanwhileSkipsTheWait) {
+  DrainingMutex mu(milliseconds(10));
+  int changes = 0;  // changed under the exclusive lock only
+  const auto change = [&] {
+    if (!mu.LockUnless([&] { return changes > 0; })) return false;
+    ++changes;
+    mu.unlock();
+    return true;
+  };
+  std::future<bool> first;
+  std::future<bool> second;
+  {
+    Holder long_holder(mu);
+    EXPECT_FALSE(mu.LockUnless([] { return true; }));  // done already: no wait
+    first = std::async(std::launch::async, change);
+    std::this_thread::sleep_for(milliseconds(50));
+    second = std::async(std::launch::async, change);
+    std::this_thread::sleep_for(milliseconds(50));
+    EXPECT_EQ(first.wait_for(seconds(0)), std::future_status::timeout);  // waits for the holder
+    EXPECT_EQ(second.wait_for(seconds(0)), std::future_status::timeout);
+  }
+  ASSERT_EQ(first.wait_for(kLongEnough), std::future_status::ready);
+  ASSERT_EQ(second.wait_for(kLongEnough), std::future_status::ready);
+  EXPECT_TRUE(first.get());
+  EXPECT_FALSE(second.get());
+  EXPECT_EQ(changes, 1);
 }
 
 }  // namespace

@@ -21,9 +21,9 @@ namespace {
 constexpr unsigned kMaxDatabases = 16;
 
 // The environments in which this thread has a transaction open, innermost
-// last. A second transaction of one environment on one thread would wait
-// for itself whenever a map resize is waiting (resize_mutex_), so it is
-// refused every time instead.
+// last. A second transaction of one environment on one thread may wait for
+// itself (a growth it needs waits for the thread's open one; LMDB allows one
+// write transaction per thread), so it is refused every time instead.
 thread_local std::vector<const LmdbEnv*> envs_in_use;
 
 class InUseOnThisThread {
@@ -453,9 +453,11 @@ Status LmdbEnv::OpenDatabases(bool* replaced) {
   return txn.Commit();
 }
 
-void LmdbEnv::AdoptGrownMap() {
-  std::unique_lock lock(resize_mutex_);
-  if (env_ != nullptr) mdb_env_set_mapsize(env_, 0);
+void LmdbEnv::AdoptGrownMap(uint64_t found_at) {
+  // Threads that found the map grown together adopt it once.
+  if (!resize_mutex_.LockUnless([&] { return env_ == nullptr || map_bytes() > found_at; })) return;
+  std::unique_lock lock(resize_mutex_, std::adopt_lock);
+  mdb_env_set_mapsize(env_, 0);
 }
 
 LmdbEnv::Begun LmdbEnv::Begin(bool writable, MDB_txn** txn, int* rc) {
@@ -492,10 +494,12 @@ Status LmdbEnv::Run(bool writable, const std::function<Status(Txn&)>& fn) {
     switch (Begin(writable, &raw, &rc)) {
       case Begun::kOk:
         break;
-      case Begun::kMapResized:
+      case Begun::kMapResized: {
+        const uint64_t found_at = map_bytes();
         lock.unlock();
-        AdoptGrownMap();
+        AdoptGrownMap(found_at);
         continue;
+      }
       case Begun::kReplaced: {
         lock.unlock();
         Status s = Reopen();
@@ -564,9 +568,12 @@ Status LmdbEnv::Grow(uint64_t full_at) {
       }
     }
   }
-  std::unique_lock lock(resize_mutex_);
-  if (env_ == nullptr) return Status::OK();  // the next transaction reopens it
-  if (map_bytes() > full_at) return Status::OK();  // another writer grew it meanwhile
+  // Writers that found the map full together grow it once. With no handle
+  // (a reopening failed), the next transaction reopens it.
+  if (!resize_mutex_.LockUnless([&] { return env_ == nullptr || map_bytes() > full_at; })) {
+    return Status::OK();
+  }
+  std::unique_lock lock(resize_mutex_, std::adopt_lock);
   ClearStaleReaders();
   Status s = full();
   if (!s.ok()) return s;
@@ -601,10 +608,11 @@ Status LmdbEnv::CompactInPlace() {
     if (begun == Begun::kFailed) return ToStatus(rc, "begin write");
     if (begun != Begun::kOk) {
       MDB_env* current = env_;
+      const uint64_t found_at = map_bytes();
       lock.unlock();
       Status s = begun == Begun::kReplaced    ? Reopen()
                  : begun == Begun::kPanicked ? ReopenAfterPanic(current)
-                                              : (AdoptGrownMap(), Status::OK());
+                                              : (AdoptGrownMap(found_at), Status::OK());
       if (!s.ok()) return s;
       continue;
     }

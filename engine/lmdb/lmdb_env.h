@@ -230,8 +230,9 @@ class LmdbEnv {
   Status RewriteInto(const std::string& dir);
   // Writes the compacted copy and swaps it in. REQUIRES: the writer lock.
   Status SwapInCompactCopy();
-  // Adopts a map size grown by another process.
-  void AdoptGrownMap();
+  // Adopts a map size grown by another process, unless this one has adopted
+  // it since it found the map at `found_at` bytes.
+  void AdoptGrownMap(uint64_t found_at);
   // Doubles the map (bounded by max_map_bytes) unless it has grown past
   // `full_at`, the size a write found full, meanwhile. REQUIRES: no
   // transaction of this thread is open.

@@ -32,12 +32,24 @@ WriterFirstMutex::WriterFirstMutex() {
 void WriterFirstMutex::lock() { Check(pthread_rwlock_wrlock(&rw_), "lock"); }
 
 bool WriterFirstMutex::try_lock_for(std::chrono::nanoseconds timeout) {
+  // ThreadSanitizer intercepts pthread_rwlock_timedwrlock, which takes a
+  // deadline on the system clock, but not pthread_rwlock_clockwrlock: under
+  // it, a timeout may stretch or shrink when the system clock is set.
+#if defined(__SANITIZE_THREAD__)
+  constexpr clockid_t kClock = CLOCK_REALTIME;
+#else
+  constexpr clockid_t kClock = CLOCK_MONOTONIC;
+#endif
   timespec at{};
-  clock_gettime(CLOCK_REALTIME, &at);
+  clock_gettime(kClock, &at);
   const int64_t ns = at.tv_nsec + timeout.count();
   at.tv_sec += static_cast<time_t>(ns / 1000000000);
   at.tv_nsec = static_cast<long>(ns % 1000000000);
+#if defined(__SANITIZE_THREAD__)
   const int rc = pthread_rwlock_timedwrlock(&rw_, &at);
+#else
+  const int rc = pthread_rwlock_clockwrlock(&rw_, kClock, &at);
+#endif
   if (rc == ETIMEDOUT) return false;
   Check(rc, "lock with a timeout");
   return true;
@@ -47,8 +59,14 @@ void WriterFirstMutex::unlock() { Check(pthread_rwlock_unlock(&rw_), "unlock"); 
 
 void WriterFirstMutex::lock_shared() { Check(pthread_rwlock_rdlock(&rw_), "lock shared"); }
 
-void DrainingMutex::lock() {
+void DrainingMutex::lock() { LockUnless([] { return false; }); }
+
+bool DrainingMutex::LockUnless(const std::function<bool()>& done) {
   exclusive_mu_.lock();
+  if (done()) {
+    exclusive_mu_.unlock();
+    return false;
+  }
   std::chrono::nanoseconds hold_back = max_hold_back_;
   for (;;) {
     const int found = cohort_.load();
@@ -61,7 +79,7 @@ void DrainingMutex::lock() {
     }
     // Only holders that came while it drained remain: shut newcomers out
     // while they leave, unless one of them stays longer than the bound.
-    if (rw_.try_lock_for(hold_back)) return;
+    if (rw_.try_lock_for(hold_back)) return true;
     hold_back *= 2;
   }
 }

@@ -21,9 +21,10 @@
 // readers that overlap without pause can keep it out indefinitely.)
 //
 // REQUIRES: a thread that holds either lock does not lock it again, shared or
-// not (a writer waiting between the two would deadlock it). glibc 2.29 or
-// later (earlier ones could leave a reader waiting on a free WriterFirstMutex);
-// Debian 12 has 2.36.
+// not (DrainingMutex::lock() would wait for the thread's own shared hold; a
+// writer waiting between two shared locks of WriterFirstMutex would deadlock
+// the thread). glibc 2.29 or later (earlier ones could leave a reader waiting
+// on a free WriterFirstMutex); Debian 12 has 2.36.
 // Thread-safety: locks; every method may be called concurrently.
 #ifndef TENANTLOG_ENGINE_UTIL_DRAINING_MUTEX_H_
 #define TENANTLOG_ENGINE_UTIL_DRAINING_MUTEX_H_
@@ -34,6 +35,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 
 namespace tenantlog {
@@ -49,9 +51,8 @@ class WriterFirstMutex {
 
   void lock();
   bool try_lock() { return pthread_rwlock_trywrlock(&rw_) == 0; }
-  // As lock(), but gives up after `timeout` (measured on the system clock,
-  // which pthread_rwlock_timedwrlock takes and ThreadSanitizer knows). Readers
-  // it held back meanwhile get in once it gives up.
+  // As lock(), but gives up after `timeout`. Readers it held back meanwhile
+  // get in once it gives up.
   bool try_lock_for(std::chrono::nanoseconds timeout);
   void unlock();
   void lock_shared();
@@ -71,6 +72,13 @@ class DrainingMutex {
   // Exclusive: usable with std::unique_lock.
   void lock();
   void unlock();
+
+  // Locks exclusively, as lock(), unless `done`, called first, returns true;
+  // then returns false without waiting for any shared holder. `done` runs
+  // while no other exclusive holder is in, so it may read what only
+  // exclusive holders change. Lets threads that queue for the same change
+  // (a growth, say) skip it once one of them has made it.
+  bool LockUnless(const std::function<bool()>& done);
 
   // Holds the mutex shared from construction until unlock() or destruction.
   class SharedLock {

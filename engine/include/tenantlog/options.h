@@ -47,11 +47,12 @@ struct Options {
   // Size of the memory map at open. The map grows by itself (doubling) when a
   // write needs more room, so this only sets the starting point. A growth
   // waits for the transactions this process has open when it is needed (a
-  // backup's copy or a long fold among them), and the writes behind it wait
-  // with it; other calls go on, held back only briefly (10 ms, or about twice
-  // the longest transaction begun while the growth waited if that is longer).
-  // A store expected to grow large may start near that size (the data file
-  // grows with the data, not with the map).
+  // backup's copy or a long fold among them) and for those begun while it
+  // waits, and the writes behind it wait with it. Other calls go on, held
+  // back only while the growth finishes: 10 ms, or about twice the longest
+  // transaction begun while it waited if that is longer. A store expected to
+  // grow large may start near that size (the data file grows with the data,
+  // not with the map).
   // Default: 64 MiB.
   uint64_t initial_map_bytes = uint64_t{64} << 20;
 
