@@ -275,28 +275,38 @@ TEST(DrainingMutexTest, ALongHolderThatCameMeanwhileHoldsNewcomersBackOnlyBriefl
   EXPECT_TRUE(exclusive->Held());
 }
 
+// True when lock() gets in within kLongEnough while `holders` threads each
+// hold the mutex shared for `hold` at a time, again and again, thread t
+// starting t * `stagger` after the first; lock() asks once they have run for
+// `after`.
+bool ExclusiveGetsInPast(int holders, milliseconds hold, milliseconds stagger, milliseconds after) {
+  DrainingMutex mu(milliseconds(10));
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < holders; ++t) {
+    threads.emplace_back([&, t] {
+      std::this_thread::sleep_for(stagger * t);
+      while (!stop.load()) {
+        DrainingMutex::SharedLock hold_it(mu);
+        std::this_thread::sleep_for(hold);
+      }
+    });
+  }
+  std::this_thread::sleep_for(after);
+  auto exclusive = std::async(std::launch::async, [&] { std::unique_lock lock(mu); });
+  const bool got_in = exclusive.wait_for(kLongEnough) == std::future_status::ready;
+  stop = true;
+  for (auto& t : threads) t.join();
+  return got_in;
+}
+
 // Shared holders that overlap without pause never keep the exclusive side
 // out, even when each holds it longer than the bound: it waits only for
 // those it found and those that came meanwhile, and doubles the bound each
 // time one of the latter stays longer.
 TEST(DrainingMutexTest, OverlappingHoldersNeverKeepTheExclusiveSideOut) {
-  DrainingMutex mu(milliseconds(10));
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> readers;
-  for (int t = 0; t < 4; ++t) {
-    readers.emplace_back([&] {
-      while (!stop.load()) {
-        DrainingMutex::SharedLock hold(mu);
-        std::this_thread::sleep_for(milliseconds(15));
-      }
-    });
-  }
-  std::this_thread::sleep_for(milliseconds(20));
-  auto exclusive = std::async(std::launch::async, [&] { std::unique_lock lock(mu); });
-  const bool got_in = exclusive.wait_for(kLongEnough) == std::future_status::ready;
-  stop = true;
-  for (auto& t : readers) t.join();
-  EXPECT_TRUE(got_in) << "overlapping shared holders kept the exclusive side out";
+  EXPECT_TRUE(ExclusiveGetsInPast(4, milliseconds(15), milliseconds(0), milliseconds(20)))
+      << "overlapping shared holders kept the exclusive side out";
 }
 
 // Two holders that each hold it 60 ms, in turn, half a turn apart: whenever
@@ -304,24 +314,8 @@ TEST(DrainingMutexTest, OverlappingHoldersNeverKeepTheExclusiveSideOut) {
 // longer than the bound. The exclusive side gets in all the same, by doubling
 // the bound after each try.
 TEST(DrainingMutexTest, HoldersLongerThanTheBoundThatKeepComingDoNotKeepItOut) {
-  DrainingMutex mu(milliseconds(10));
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> holders;
-  for (int t = 0; t < 2; ++t) {
-    holders.emplace_back([&, t] {
-      std::this_thread::sleep_for(milliseconds(30 * t));
-      while (!stop.load()) {
-        DrainingMutex::SharedLock hold(mu);
-        std::this_thread::sleep_for(milliseconds(60));
-      }
-    });
-  }
-  std::this_thread::sleep_for(milliseconds(100));
-  auto exclusive = std::async(std::launch::async, [&] { std::unique_lock lock(mu); });
-  const bool got_in = exclusive.wait_for(kLongEnough) == std::future_status::ready;
-  stop = true;
-  for (auto& t : holders) t.join();
-  EXPECT_TRUE(got_in) << "holders longer than the bound kept the exclusive side out";
+  EXPECT_TRUE(ExclusiveGetsInPast(2, milliseconds(60), milliseconds(30), milliseconds(100)))
+      << "holders longer than the bound kept the exclusive side out";
 }
 
 // Threads that queue for the same change under the exclusive lock make it
