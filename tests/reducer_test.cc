@@ -359,7 +359,8 @@ TEST(ReducerTest, AReducerErrorOrBadKeyFailsTheReadNamingViewAndSeq) {
 
 // A reducer runs inside one of the store's transactions. One that calls the
 // Store gets an error naming the rule, every time, rather than a thread that
-// waits for itself whenever a map resize is pending.
+// may wait for itself (a map growth its call needs waits for the thread's
+// own open transaction).
 TEST(ReducerTest, AReducerThatCallsTheStoreFailsTheReadNamingTheRule) {
   class Reentrant : public Reducer {
    public:
