@@ -19,6 +19,19 @@ void Check(int rc, const char* what) {
   std::abort();
 }
 
+// ThreadSanitizer intercepts pthread_rwlock_timedwrlock, which takes a
+// deadline on the system clock, but not pthread_rwlock_clockwrlock: under it,
+// a timeout may stretch or shrink when the system clock is set.
+#if defined(__SANITIZE_THREAD__)
+constexpr clockid_t kDeadlineClock = CLOCK_REALTIME;
+int WrLockBy(pthread_rwlock_t* rw, const timespec* deadline) { return pthread_rwlock_timedwrlock(rw, deadline); }
+#else
+constexpr clockid_t kDeadlineClock = CLOCK_MONOTONIC;
+int WrLockBy(pthread_rwlock_t* rw, const timespec* deadline) {
+  return pthread_rwlock_clockwrlock(rw, kDeadlineClock, deadline);
+}
+#endif
+
 }  // namespace
 
 WriterFirstMutex::WriterFirstMutex() {
@@ -32,24 +45,12 @@ WriterFirstMutex::WriterFirstMutex() {
 void WriterFirstMutex::lock() { Check(pthread_rwlock_wrlock(&rw_), "lock"); }
 
 bool WriterFirstMutex::try_lock_for(std::chrono::nanoseconds timeout) {
-  // ThreadSanitizer intercepts pthread_rwlock_timedwrlock, which takes a
-  // deadline on the system clock, but not pthread_rwlock_clockwrlock: under
-  // it, a timeout may stretch or shrink when the system clock is set.
-#if defined(__SANITIZE_THREAD__)
-  constexpr clockid_t kClock = CLOCK_REALTIME;
-#else
-  constexpr clockid_t kClock = CLOCK_MONOTONIC;
-#endif
   timespec at{};
-  clock_gettime(kClock, &at);
+  clock_gettime(kDeadlineClock, &at);
   const int64_t ns = at.tv_nsec + timeout.count();
   at.tv_sec += static_cast<time_t>(ns / 1000000000);
   at.tv_nsec = static_cast<long>(ns % 1000000000);
-#if defined(__SANITIZE_THREAD__)
-  const int rc = pthread_rwlock_timedwrlock(&rw_, &at);
-#else
-  const int rc = pthread_rwlock_clockwrlock(&rw_, kClock, &at);
-#endif
+  const int rc = WrLockBy(&rw_, &at);
   if (rc == ETIMEDOUT) return false;
   Check(rc, "lock with a timeout");
   return true;
