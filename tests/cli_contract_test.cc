@@ -540,6 +540,30 @@ TEST_F(CliTest, ReadCommandsRefuseAMissingStore) {
   }
 }
 
+// These write, but only to tenants or data already there: a missing store
+// is a mistyped --db, and a backup of it must not "succeed" empty.
+TEST_F(CliTest, CommandsThatChangeAStoreRefuseAMissingOneCreatingNothing) {
+  const std::string plan = WriteFile("acme.plan", "not a plan\n");
+  const std::vector<std::vector<std::string>> changes = {
+      {"backup", dir_.Sub("backup")},
+      {"compact"},
+      {"tombstone", "acme"},
+      {"restore", "acme"},
+      {"rewind", "acme", "--to", "1"},
+      {"purge", "plan", "acme", "--older-than", "0s", "-o", dir_.Sub("new.plan")},
+      {"purge", "run", plan, "--confirm", "0000"},
+  };
+  for (const auto& args : changes) {
+    SCOPED_TRACE(args[0]);
+    ProcessResult r = Tool(args);
+    EXPECT_EQ(r.exit_code, 1) << r.Describe();
+    EXPECT_NE(r.err.find("no store at " + db()), std::string::npos) << r.Describe();
+    EXPECT_FALSE(PathExists(db())) << "the command created a store";
+    EXPECT_FALSE(PathExists(dir_.Sub("backup")));
+    EXPECT_FALSE(PathExists(dir_.Sub("new.plan")));
+  }
+}
+
 TEST_F(CliTest, VerifyExitsZeroWhenCleanAndFourOnDamage) {
   Append("acme", "k", "v");
   Append("acme", "k", "w");

@@ -401,6 +401,34 @@ TEST_F(LifecycleCliTest, PurgeRunNeedsThePlansTokenThenRemovesEveryByte) {
   EXPECT_EQ(ToolJson({"verify"}).value("ok", false), true);
 }
 
+// The audit log outlives a purge, so an append's entry names the sizes of
+// the event's type, key and payload, not their bytes: after the purge, none
+// of them is left in the store's files.
+TEST_F(LifecycleCliTest, PurgeLeavesNoTypeKeyOrPayloadOfAnAppendInTheAudit) {
+  const std::string type = "user.email-changed";
+  const std::string key = "alice@example.com";
+  const std::string payload = "{\"email\":\"alice.private@example.org\"}";
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--type", type, "--key", key, "--payload", payload},
+        std::vector<std::string>{"--type=" + type, "--key=" + key, "--payload=" + payload}}) {
+    std::vector<std::string> args = {"append", "gdpr"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const ProcessResult r = Tool(args);
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  }
+  MakeTenant("globex");
+  const std::string audit = ToolJson({"audit"}).dump();
+  EXPECT_NE(audit.find(R"("--key","<17 bytes>")"), std::string::npos) << audit;
+  EXPECT_NE(audit.find(R"("--type=<18 bytes>")"), std::string::npos) << audit;
+  ASSERT_TRUE(StoreFilesHold(key)) << "the check below would prove nothing";
+
+  Purge("gdpr");
+  for (const std::string& bytes : {type, key, payload}) {
+    EXPECT_FALSE(StoreFilesHold(bytes)) << bytes << " outlived the purge";
+  }
+  EXPECT_EQ(ToolJson({"verify"}).value("ok", false), true);
+}
+
 TEST_F(LifecycleCliTest, PurgeRunRefusesATenantChangedSinceThePlan) {
   MakeTenant("acme");
   Tombstone("acme");

@@ -58,10 +58,7 @@ Store& CliContext::OpenStore(Access access) {
   options.read_only = access == Access::kRead;
   Status status = Store::Open(options, dir, &store_);
   if (status.IsNotFound()) throw CommandError(kExitFailure, fmt::format("no store at {}", dir));
-  if (!status.ok()) {
-    throw CommandError(ExitCodeFor(status),
-                       fmt::format("cannot open store at {}: {}", dir, status.message()));
-  }
+  if (!status.ok()) throw CommandError(ExitCodeFor(status), status.message());
   return *store_;
 }
 

@@ -63,9 +63,12 @@ struct GlobalFlags {
   std::string actor;  // --actor; empty: the OS user
 };
 
-// What a command does to the store: kWrite creates a missing store, kRead
-// refuses it (exit 1, "no store at DIR").
-enum class Access { kRead, kWrite };
+// What a command does to the store. kWrite creates a missing store (append,
+// import, restore-from-backup: they bring tenants in). kChange writes but
+// refuses a missing store, as kRead does (exit 1, "no store at DIR"): it acts
+// on tenants or data that must already be there, so a missing store is a
+// mistyped --db, and creating one would write where nothing was asked for.
+enum class Access { kRead, kChange, kWrite };
 
 class CliContext {
  public:

@@ -64,7 +64,7 @@ int RunBulk(CliContext& context, const BulkCommand& command, const BulkArgs& arg
   admin.dry_run = args.dry_run;
   admin.max_tenants = args.max_tenants;
 
-  Store& store = context.OpenStore(Access::kWrite);
+  Store& store = context.OpenStore(Access::kChange);
   const BulkReport report = Check((store.*command.call)(tenants, admin));
   if (context.json()) {
     PrintJson({{"dry_run", report.dry_run},
@@ -119,7 +119,7 @@ int RunRewind(CliContext& context, const RewindArgs& args) {
   admin.reason = args.reason;
   admin.dry_run = args.dry_run;
 
-  Store& store = context.OpenStore(Access::kWrite);
+  Store& store = context.OpenStore(Access::kChange);
   const RewindReport report = Check(store.Rewind(args.tenant, to, admin));
   if (context.json()) {
     PrintJson({{"tenant", args.tenant},

@@ -24,18 +24,24 @@ struct AppendArgs {
   std::string jsonl;
 };
 
-// The audit context of an append. Payloads are tenant data: the audit log
-// outlives a purge, so it records a payload's size, never its bytes.
+// The audit context of an append. Types, keys and payloads are tenant data:
+// the audit log outlives a purge, so it records their sizes, never their
+// bytes.
 AdminContext AuditContext(const CliContext& context) {
   AdminContext admin = context.MakeAdminContext("append");
   std::vector<std::string>& arguments = admin.arguments;
   for (size_t i = 0; i < arguments.size(); ++i) {
     std::string& arg = arguments[i];
-    if (arg == "--payload" && i + 1 < arguments.size()) {
-      arguments[i + 1] = fmt::format("<{} bytes>", arguments[i + 1].size());
-      ++i;
-    } else if (arg.rfind("--payload=", 0) == 0) {
-      arg = fmt::format("--payload=<{} bytes>", arg.size() - std::string_view("--payload=").size());
+    for (const std::string_view flag : {"--type", "--key", "--payload"}) {
+      if (arg == flag && i + 1 < arguments.size()) {
+        ++i;
+        arguments[i] = fmt::format("<{} bytes>", arguments[i].size());
+        break;
+      }
+      if (arg.size() > flag.size() && arg.starts_with(flag) && arg[flag.size()] == '=') {
+        arg = fmt::format("{}=<{} bytes>", flag, arg.size() - flag.size() - 1);
+        break;
+      }
     }
   }
   return admin;

@@ -22,7 +22,7 @@ using json = nlohmann::ordered_json;
 // ---- backup ----
 
 int RunBackup(CliContext& context, const std::string& dir) {
-  Store& store = context.OpenStore(Access::kWrite);  // the audit entry
+  Store& store = context.OpenStore(Access::kChange);  // the audit entry
   const BackupReport report = Check(store.Backup(dir, context.MakeAdminContext("backup")));
   if (context.json()) {
     PrintJson({{"dir", report.dir}, {"bytes", report.bytes}, {"audit_seq", report.audit_seq}});
@@ -148,7 +148,7 @@ int RunPurgePlan(CliContext& context, const PurgePlanArgs& args) {
   if (args.max_tenants == 0) UsageError("--max-tenants must be at least 1");
   AdminContext admin = context.MakeAdminContext("purge plan");
   admin.max_tenants = args.max_tenants;
-  Store& store = context.OpenStore(Access::kWrite);  // the audit entry
+  Store& store = context.OpenStore(Access::kChange);  // the audit entry
   const PurgePlan plan = Check(store.PlanPurge(tenants, *older_than, args.plan, admin));
   if (context.json()) {
     std::vector<std::string> names;
@@ -168,7 +168,7 @@ int RunPurgePlan(CliContext& context, const PurgePlanArgs& args) {
 }
 
 int RunPurgeRun(CliContext& context, const std::string& plan, const std::string& token) {
-  Store& store = context.OpenStore(Access::kWrite);
+  Store& store = context.OpenStore(Access::kChange);
   const PurgeReport report = Check(store.RunPurge(plan, token, context.MakeAdminContext("purge run")));
   if (context.json()) {
     PrintJson({{"purged", report.purged},
@@ -186,7 +186,7 @@ int RunPurgeRun(CliContext& context, const std::string& plan, const std::string&
 }
 
 int RunCompact(CliContext& context) {
-  Store& store = context.OpenStore(Access::kWrite);
+  Store& store = context.OpenStore(Access::kChange);
   Check(store.Compact(context.MakeAdminContext("compact")));
   if (context.json()) {
     PrintJson({{"compacted", true}});
