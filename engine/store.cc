@@ -744,10 +744,17 @@ Result<VerifyReport> Store::Impl::Verify(const std::vector<std::string>& tenants
       auto audited = audit::Verify(txn, &report.damaged);
       return audited.status();
     }
+    std::vector<std::string> unknown;
     for (const std::string& name : tenants) {
       TenantRecord record;
       Status r = CheckTenantName(name);
-      if (r.ok()) r = registry::LoadByName(txn, name, &record);
+      if (!r.ok()) return r;
+      if (registry::LoadByName(txn, name, &record).IsNotFound()) unknown.push_back(name);
+    }
+    if (!unknown.empty()) return Status::Refused(ListRefusal("unknown tenants", unknown));
+    for (const std::string& name : tenants) {
+      TenantRecord record;
+      Status r = registry::LoadByName(txn, name, &record);
       if (r.IsCorruption()) {
         report.damaged.push_back(Damage{name, 0, r.message()});
         continue;
@@ -757,7 +764,13 @@ Result<VerifyReport> Store::Impl::Verify(const std::vector<std::string>& tenants
     }
     return Status::OK();
   });
-  if (!s.ok()) return s;
+  // Damage LMDB meets on its way to the events (a page that is not where
+  // its parent says) ends the pass: it is reported with what was found so far.
+  if (s.IsCorruption()) {
+    report.damaged.push_back(Damage{"(store)", 0, s.message()});
+  } else if (!s.ok()) {
+    return s;
+  }
   report.ok = report.damaged.empty();
   return report;
 }

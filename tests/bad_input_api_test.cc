@@ -328,8 +328,9 @@ TEST_F(BadInputApiTest, Reads) {
   CheckAll("Verify", {
       {"bad tenant name", Call([](Store& s) { return s.Verify({"acme", "bad name"}); }),
        Status::Code::kInvalidArgument, "tenant name"},
-      {"unknown tenant", Call([](Store& s) { return s.Verify({"acme", "nobody"}); }),
-       Status::Code::kNotFound, "nobody"},
+      {"unknown tenants, the whole list refused",
+       Call([](Store& s) { return s.Verify({"nobody", "acme", "nobody-else"}); }), Status::Code::kRefused,
+       "unknown tenants: nobody, nobody-else"},
   });
 }
 

@@ -363,7 +363,7 @@ TEST_F(BadInputCliTest, ReadCommands) {
   });
   CheckAll("verify", {
       {"bad tenant name", T({"verify", "acme", "bad name"}), 2, "bad tenant name 'bad name'"},
-      {"unknown tenant", T({"verify", "acme", "nobody"}), 1, "nobody"},
+      {"unknown tenant: the list refused whole", T({"verify", "acme", "nobody"}), 3, "unknown tenants: nobody"},
       {"--tenants-file does not exist", T({"verify", "--tenants-file", Path("missing")}), 2,
        "--tenants-file " + Path("missing") + ": cannot open"},
       {"--tenants-file is a directory", T({"verify", "--tenants-file", Path("a-dir")}), 2,

@@ -101,7 +101,7 @@ TEST_F(StoreTest, ReadsOfAnUnknownTenantAreNotFound) {
   EXPECT_CODE(kNotFound, store_->Describe("nobody"));
   EXPECT_CODE(kNotFound, store_->ResolvePoint("nobody", Point::AtSeq(0)));
   EXPECT_CODE(kNotFound, store_->Diff("nobody", Point::AtSeq(0), std::nullopt));
-  EXPECT_CODE(kNotFound, store_->Verify({"nobody"}));
+  EXPECT_CODE(kRefused, store_->Verify({"nobody"}));  // a list naming an unknown tenant
 }
 
 TEST_F(StoreTest, TenantRecordsDescribeEachTenant) {

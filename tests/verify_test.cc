@@ -148,6 +148,64 @@ TEST_F(VerifyTest, AFlipOfAnyByteOfAStoredEventIsFound) {
   }
 }
 
+// A tenant record whose head is behind its log (a flipped byte in it, or a
+// record restored from elsewhere) must not make the next append write over
+// the events past that head: the log only grows.
+TEST_F(VerifyTest, AnAppendOverARecordBehindItsLogOverwritesNothing) {
+  const std::string record_key = BigEndian64(victim_id_);
+  const std::string record_at_6 = ReadRawTable(dir_.path(), "tenants").at(record_key);
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK(store->Append("victim", PutBatch("k7", "acknowledged-7")));
+    ASSERT_OK(store->Append("victim", PutBatch("k8", "acknowledged-8")));
+  }
+  PutRawValue(dir_.path(), "tenants", record_key, record_at_6);
+  const RawTable events = ReadRawTable(dir_.path(), "events");
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    Result<AppendResult> append = store->Append("victim", PutBatch("k7", "would-overwrite"));
+    ASSERT_FALSE(append.ok()) << "the append wrote at seq " << append->first_seq;
+    EXPECT_TRUE(append.status().IsCorruption()) << append.status().ToString();
+    EXPECT_NE(append.status().message().find("seq 7 already holds an event"), std::string::npos)
+        << append.status().ToString();
+    ASSERT_OK_AND_ASSIGN(VerifyReport report, store->Verify({"victim"}));
+    EXPECT_FALSE(report.ok);
+    ASSERT_OK(store->Append("bystander", PutBatch("a", "5")));  // other tenants write on
+  }
+  const RawTable after = ReadRawTable(dir_.path(), "events");
+  for (const auto& [key, value] : events) {
+    auto it = after.find(key);
+    ASSERT_NE(it, after.end());
+    EXPECT_EQ(it->second, value) << "an acknowledged event was overwritten";
+  }
+}
+
+// A store whose catalogue lost a database is damaged: it opens neither for
+// reading nor for writing, and the database is not made again empty (writes
+// acknowledged into it would sit beside a lost log). The tool's verify calls
+// it damage (exit 4).
+TEST_F(VerifyTest, AStoreThatLostADatabaseOpensForNothingAndVerifySaysDamaged) {
+  DropDatabase(dir_.path(), "events");
+  for (const bool read_only : {false, true}) {
+    SCOPED_TRACE(read_only ? "read-only" : "writable");
+    Options options = TestOptions(&clock_);
+    options.read_only = read_only;
+    std::unique_ptr<Store> store;
+    Status s = Store::Open(options, dir_.path(), &store);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find("lost its database events"), std::string::npos) << s.ToString();
+  }
+  EXPECT_EQ(ReadAllTables(dir_.path()).count("events"), 0u) << "the lost database was made again";
+  const ProcessResult verify = RunProcess({TENANTLOG_BIN, "--db", dir_.path(), "verify", "--json"});
+  ASSERT_EQ(verify.exit_code, 4) << verify.Describe();
+  const nlohmann::json report = nlohmann::json::parse(verify.out);
+  EXPECT_EQ(report.at("ok"), false);
+  ASSERT_EQ(report.at("damaged").size(), 1u) << verify.out;
+  EXPECT_EQ(report["damaged"][0].at("tenant"), "(store)");
+}
+
 // The admin tool: `verify` exits 0 on a clean store and 4 with the damaged
 // list when an event is damaged.
 TEST(VerifyCliTest, VerifyExitsFourAndListsTheDamage) {
@@ -175,8 +233,7 @@ TEST(VerifyCliTest, VerifyExitsFourAndListsTheDamage) {
   EXPECT_TRUE(ok.at("damaged").is_array());
   EXPECT_TRUE(ok.at("damaged").empty());
 
-  // The tool's audit entries hold its arguments, payload included: flip the
-  // stored event itself, found through its key, inside its payload.
+  // Flip the stored event itself, found through its key, inside its payload.
   const std::string stored =
       ReadRawTable(db, "events").at(BigEndian64(TenantIdByName(db, "victim")) + BigEndian64(2));
   const size_t payload_at = stored.find(kDistinctive);

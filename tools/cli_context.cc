@@ -50,16 +50,22 @@ std::string CliContext::StoreDir() const {
   UsageError("no store given: pass --db DIR or set TENANTLOG_DB");
 }
 
-Store& CliContext::OpenStore(Access access) {
-  if (store_) return *store_;
+Result<Store*> CliContext::TryOpenStore(Access access) {
+  if (store_) return store_.get();
   const std::string dir = StoreDir();
   Options options;
   options.create_if_missing = access == Access::kWrite;
   options.read_only = access == Access::kRead;
   Status status = Store::Open(options, dir, &store_);
   if (status.IsNotFound()) throw CommandError(kExitFailure, fmt::format("no store at {}", dir));
-  if (!status.ok()) throw CommandError(ExitCodeFor(status), status.message());
-  return *store_;
+  if (!status.ok()) return status;
+  return store_.get();
+}
+
+Store& CliContext::OpenStore(Access access) {
+  Result<Store*> store = TryOpenStore(access);
+  if (!store.ok()) throw CommandError(ExitCodeFor(store.status()), store.status().message());
+  return **store;
 }
 
 std::string CliContext::Actor() const {

@@ -85,6 +85,9 @@ class CliContext {
   // Opens the store at StoreDir() on the first call and returns it after.
   // REQUIRES: every call of one invocation passes the same `access`.
   Store& OpenStore(Access access);
+  // As OpenStore, but a store that exists and fails to open returns its
+  // Status instead of ending the command (verify reports damage with it).
+  Result<Store*> TryOpenStore(Access access);
 
   // --actor, else the OS user name of the effective uid, else $USER.
   std::string Actor() const;

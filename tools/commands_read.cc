@@ -279,8 +279,17 @@ struct VerifyArgs {
 
 int RunVerify(CliContext& context, const VerifyArgs& args) {
   const std::vector<std::string> tenants = ReadTenantList(args.tenants, args.tenants_file);
-  Store& store = context.OpenStore(Access::kRead);
-  const VerifyReport report = Check(store.Verify(tenants));
+  // A store too damaged to open is damage found, as is what stops the pass.
+  Result<Store*> store = context.TryOpenStore(Access::kRead);
+  VerifyReport report;
+  if (store.ok()) {
+    report = Check((*store)->Verify(tenants));
+  } else if (store.status().IsCorruption()) {
+    report.ok = false;
+    report.damaged.push_back(Damage{"(store)", 0, store.status().message()});
+  } else {
+    Check(store.status());
+  }
   if (context.json()) {
     json damaged = json::array();
     for (const Damage& damage : report.damaged) {

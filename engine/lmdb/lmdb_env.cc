@@ -171,16 +171,21 @@ Result<bool> Cursor::Next() { return Move(MDB_NEXT); }
 
 Status Cursor::DeleteCurrent() { return txn_->Checked(mdb_cursor_del(cursor_, 0), "cursor delete"); }
 
+Status Cursor::NewKeyChecked(int rc) {
+  if (rc == MDB_KEYEXIST) return Status::Conflict("cursor put: the key already holds a value");
+  return txn_->Checked(rc, "cursor put");
+}
+
 Status Cursor::Put(std::string_view key, std::string_view value) {
   MDB_val k = ToVal(key);
   MDB_val v = ToVal(value);
-  return txn_->Checked(mdb_cursor_put(cursor_, &k, &v, 0), "cursor put");
+  return NewKeyChecked(mdb_cursor_put(cursor_, &k, &v, MDB_NOOVERWRITE));
 }
 
 Status Cursor::Reserve(std::string_view key, size_t size, char** value) {
   MDB_val k = ToVal(key);
   MDB_val v{size, nullptr};
-  Status s = txn_->Checked(mdb_cursor_put(cursor_, &k, &v, MDB_RESERVE), "cursor put");
+  Status s = NewKeyChecked(mdb_cursor_put(cursor_, &k, &v, MDB_RESERVE | MDB_NOOVERWRITE));
   if (s.ok()) *value = static_cast<char*>(v.mv_data);
   return s;
 }
@@ -406,7 +411,8 @@ Status LmdbEnv::OpenDatabases(bool* replaced) {
   if (*replaced) return Status::OK();
   MDB_dbi meta;
   rc = mdb_dbi_open(raw, "meta", 0, &meta);
-  if (rc == MDB_NOTFOUND) {
+  const bool new_store = rc == MDB_NOTFOUND;
+  if (new_store) {
     MDB_stat stat;
     MDB_dbi main_db;
     if ((rc = mdb_dbi_open(raw, nullptr, 0, &main_db)) != MDB_SUCCESS ||
@@ -419,7 +425,10 @@ Status LmdbEnv::OpenDatabases(bool* replaced) {
   } else if (rc != MDB_SUCCESS) {
     return ToStatus(rc, "open database meta");
   }
-  const unsigned create = writable ? MDB_CREATE : 0;
+  // Only a new store gets its databases made: in a store that exists, a
+  // database gone missing is damage, and making it again empty would take
+  // writes into a store whose log is lost.
+  const unsigned create = writable && new_store ? MDB_CREATE : 0;
   struct Named {
     const char* name;
     MDB_dbi* dbi;
@@ -431,7 +440,8 @@ Status LmdbEnv::OpenDatabases(bool* replaced) {
   for (const Named& n : named) {
     rc = mdb_dbi_open(raw, n.name, create, n.dbi);
     if (rc == MDB_NOTFOUND) {
-      return Status::InvalidArgument(path_ + " is not a tenantlog store (no database " + n.name + ")");
+      return Status::Corruption(path_ + ": the store has lost its database " + n.name +
+                                " (the store file is damaged; restore it from a backup)");
     }
     if (rc != MDB_SUCCESS) return ToStatus(rc, std::string("open database ") + n.name);
   }

@@ -108,15 +108,20 @@ class Cursor {
   std::string_view value() const { return FromVal(value_); }
   // Deletes the current entry. REQUIRES: positioned, writable transaction.
   Status DeleteCurrent();
-  // Stores `value` under `key` and leaves the cursor on it. Consecutive puts
-  // of ascending keys that fall within the page the cursor is on skip the
-  // search from the root that Txn::Put makes. REQUIRES: writable transaction.
+  // Stores `value` under `key`, a key that holds nothing, and leaves the
+  // cursor on it; when `key` already holds a value, writes nothing and
+  // returns Conflict (what is written through a cursor is never overwritten).
+  // Consecutive puts of ascending keys that fall within the page the cursor
+  // is on skip the search from the root that Txn::Put makes.
+  // REQUIRES: writable transaction.
   Status Put(std::string_view key, std::string_view value);
   // As Put, but leaves `size` bytes for the caller to fill, at *value,
   // which stays valid until the next write of the transaction.
   Status Reserve(std::string_view key, size_t size, char** value);
 
  private:
+  // The Status of a put of a new key that returned `rc`.
+  Status NewKeyChecked(int rc);
   Cursor(Txn* txn, MDB_cursor* cursor, uintptr_t page_bytes)
       : txn_(txn), cursor_(cursor), page_bytes_(page_bytes) {}
   Result<bool> Move(MDB_cursor_op op);

@@ -34,10 +34,23 @@ Status LogWriter::OpenCursor() {
   return Status::OK();
 }
 
+namespace {
+
+// The log only grows: a seq that already holds an event is damage to the
+// tenant's record (its head behind its log), never a place to write.
+Status NotOverwritten(const Status& put, uint64_t tenant_id, uint64_t seq) {
+  if (!put.IsConflict()) return put;
+  return Status::Corruption("tenant id " + std::to_string(tenant_id) + ": seq " + std::to_string(seq) +
+                            " already holds an event, so the tenant's record is behind its log; nothing "
+                            "was overwritten (run verify; restore the tenant from a backup)");
+}
+
+}  // namespace
+
 Status LogWriter::PutStored(uint64_t tenant_id, uint64_t seq, std::string_view stored_value) {
   Status s = OpenCursor();
   if (!s.ok()) return s;
-  return cursor_->Put(keys::EventKey(tenant_id, seq), stored_value);
+  return NotOverwritten(cursor_->Put(keys::EventKey(tenant_id, seq), stored_value), tenant_id, seq);
 }
 
 Status LogWriter::SetAside(uint64_t tenant_id, uint64_t end_seq) {
@@ -74,7 +87,10 @@ Status LogWriter::Append(EventFields fields, TenantRecord* record) {
   const size_t size = encoder_.Encode(fields, record->chain_head);
   Status s = OpenCursor();
   char* value = nullptr;
-  if (s.ok()) s = cursor_->Reserve(keys::EventKey(record->id, fields.seq), size, &value);
+  if (s.ok()) {
+    s = NotOverwritten(cursor_->Reserve(keys::EventKey(record->id, fields.seq), size, &value), record->id,
+                       fields.seq);
+  }
   if (!s.ok()) return s;
   encoder_.WriteStored(value);
   const uint64_t chain = encoder_.chain();

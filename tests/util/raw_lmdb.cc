@@ -243,6 +243,27 @@ size_t DropTenantViews(const std::string& dir, uint64_t id) {
   return dropped;
 }
 
+void PutRawValue(const std::string& dir, const std::string& db, const std::string& key,
+                 const std::string& value) {
+  Env env(dir, /*read_only=*/false);
+  Txn txn(env, /*read_only=*/false);
+  MDB_dbi dbi;
+  if (!txn.OpenDb(db, &dbi)) throw std::runtime_error("no database " + db + " in " + dir);
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  MDB_val v{value.size(), const_cast<char*>(value.data())};
+  Check(mdb_put(txn.get(), dbi, &k, &v, 0), "mdb_put " + db);
+  txn.Commit();
+}
+
+void DropDatabase(const std::string& dir, const std::string& db) {
+  Env env(dir, /*read_only=*/false);
+  Txn txn(env, /*read_only=*/false);
+  MDB_dbi dbi;
+  if (!txn.OpenDb(db, &dbi)) throw std::runtime_error("no database " + db + " in " + dir);
+  Check(mdb_drop(txn.get(), dbi, 1), "mdb_drop " + db);
+  txn.Commit();
+}
+
 size_t CountMisalignedEventValues(const std::string& dir) {
   Env env(dir, /*read_only=*/true);
   Txn txn(env, /*read_only=*/true);

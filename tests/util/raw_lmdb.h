@@ -74,6 +74,15 @@ size_t FlipStoredEventByte(const std::string& dir, const std::string& tenant, ui
 // the views are caches, and the store must rebuild them. Returns rows deleted.
 size_t DropTenantViews(const std::string& dir, uint64_t id);
 
+// Stores `value` under `key` in the named database `db`, over what it held:
+// damage made to order. Throws std::runtime_error when `db` does not exist.
+void PutRawValue(const std::string& dir, const std::string& db, const std::string& key,
+                 const std::string& value);
+
+// Deletes the named database `db` from the store's catalogue, as a damaged
+// catalogue page would lose it.
+void DropDatabase(const std::string& dir, const std::string& db);
+
 // How many values of the `events` database of the store in `dir` LMDB holds
 // at addresses that are not 8-byte aligned.
 size_t CountMisalignedEventValues(const std::string& dir);

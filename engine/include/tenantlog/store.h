@@ -171,8 +171,11 @@ class Store {
 
   // Checks every listed tenant (empty: all tenants, and the audit log):
   // FlatBuffers verifier, seq contiguity, chain hashes, head against the
-  // tenant record. Damage is reported, never returned as an error.
-  // Errors: NotFound (a listed tenant is unknown), IOError.
+  // tenant record. Damage is reported, never returned as an error: damage
+  // that stops the pass (a page of the store file lost) is reported under
+  // the tenant "(store)".
+  // Errors: Refused (listed tenants are unknown: all of them are named, none
+  // is checked), InvalidArgument (a bad tenant name), IOError.
   Result<VerifyReport> Verify(const std::vector<std::string>& tenants);
 
   // ---- Data lifecycle (DESIGN.md, "Backups, restore from backup, export"; "Purge") ----
