@@ -206,6 +206,34 @@ TEST_F(VerifyTest, AStoreThatLostADatabaseOpensForNothingAndVerifySaysDamaged) {
   EXPECT_EQ(report["damaged"][0].at("tenant"), "(store)");
 }
 
+// A data file cut short (a copy killed half way) is damage found at open,
+// not a fault at the first read past its end: no open succeeds, and the
+// tool's verify exits 4 rather than dying of SIGBUS.
+TEST_F(VerifyTest, ATruncatedDataFileOpensForNothingAndVerifySaysDamaged) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_OK(store->Append("bulk", PutBatch("k" + std::to_string(i), std::string(1000, 'x'))));
+    }
+  }
+  const std::string bytes = ReadFileBytes(DataFile());
+  ASSERT_GT(bytes.size(), 200u * 1000u);
+  WriteFileBytes(DataFile(), bytes.substr(0, bytes.size() / 2));
+  for (const bool read_only : {false, true}) {
+    SCOPED_TRACE(read_only ? "read-only" : "writable");
+    Options options = TestOptions(&clock_);
+    options.read_only = read_only;
+    std::unique_ptr<Store> store;
+    Status s = Store::Open(options, dir_.path(), &store);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find("data.mdb is truncated"), std::string::npos) << s.ToString();
+  }
+  const ProcessResult verify = RunProcess({TENANTLOG_BIN, "--db", dir_.path(), "verify", "--json"});
+  ASSERT_EQ(verify.exit_code, 4) << verify.Describe();
+  EXPECT_NE(verify.out.find("truncated"), std::string::npos) << verify.out;
+}
+
 // The admin tool: `verify` exits 0 on a clean store and 4 with the damaged
 // list when an event is damaged.
 TEST(VerifyCliTest, VerifyExitsFourAndListsTheDamage) {

@@ -344,6 +344,20 @@ Status LmdbEnv::OpenEnvironment() {
   }
   data_dev_ = st.st_dev;
   data_ino_ = st.st_ino;
+  // LMDB maps the file and reads the pages its meta page reaches: a file
+  // cut short (a copy killed half way, a bad restore of the file) would
+  // fault on the first read past its end instead of failing.
+  MDB_envinfo info;
+  MDB_stat stat;
+  if (mdb_env_info(env_, &info) == MDB_SUCCESS && mdb_env_stat(env_, &stat) == MDB_SUCCESS &&
+      st.st_size != 0) {
+    const uint64_t reached = (static_cast<uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize;
+    if (static_cast<uint64_t>(st.st_size) < reached) {
+      return Status::Corruption(path_ + "/data.mdb is truncated: it holds " + std::to_string(st.st_size) +
+                                " bytes and its pages reach " + std::to_string(reached) +
+                                " (restore the store from a backup)");
+    }
+  }
   ClearStaleReaders();
   return Status::OK();
 }
@@ -598,11 +612,25 @@ Status LmdbEnv::CopyCompact(const std::string& dir) {
   InUseOnThisThread in_use(this);
   DrainingMutex::SharedLock lock(resize_mutex_);
   if (env_ == nullptr) return Status::IOError("the store at " + path_ + " could not be reopened");
-  int rc = mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT);
-  if (rc != MDB_SUCCESS) return ToStatus(rc, "copy store to " + dir);
-  const fs::path copy = fs::path(dir) / "data.mdb";
-  if (::chmod(copy.c_str(), 0600) != 0) return Errno("chmod " + copy.string());
-  return SyncPath(copy);
+  // Written under another name and renamed once whole and flushed: a copy
+  // killed half way never looks like a store.
+  const fs::path partial = fs::path(dir) / "data.mdb.partial";
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("create " + partial.string());
+  int rc = mdb_env_copyfd2(env_, fd, MDB_CP_COMPACT);
+  if (rc == MDB_SUCCESS && ::fsync(fd) != 0) rc = errno;
+  ::close(fd);
+  std::error_code ec;
+  if (rc != MDB_SUCCESS) {
+    fs::remove(partial, ec);
+    return ToStatus(rc, "copy store to " + dir);
+  }
+  fs::rename(partial, fs::path(dir) / "data.mdb", ec);
+  if (ec) {
+    fs::remove(partial, ec);
+    return Status::IOError("rename " + partial.string() + ": " + ec.message());
+  }
+  return SyncPath(dir);
 }
 
 Status LmdbEnv::CompactInPlace() {

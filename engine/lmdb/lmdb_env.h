@@ -176,7 +176,8 @@ class LmdbEnv {
 
   // Writes a compacted, consistent copy of the environment into directory
   // `dir` (which must exist and be empty) from one read snapshot; writers go
-  // on meanwhile.
+  // on meanwhile. `dir`/data.mdb appears only once the copy is whole and
+  // flushed.
   Status CopyCompact(const std::string& dir);
 
   // Replaces the data file by a compacted copy of its latest state, written
