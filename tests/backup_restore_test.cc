@@ -287,6 +287,59 @@ TEST_F(BackupRestoreTest, ANameTakenByANewTenantIsAConflictAndLeftAlone) {
   EXPECT_EQ(*live_->Get(Tenant(5), "new"), "a different customer");
 }
 
+// Restored into another store, a tenant may get a new id there (the
+// backup's is taken). It is still the backup's tenant: run again, the
+// restore finds it unchanged, and once it is tombstoned, undoes that.
+TEST_F(BackupRestoreTest, ATenantRestoredUnderANewIdIsTheSameTenantWhenRunAgain) {
+  ASSERT_OK(live_->Backup(dir_.Sub("backup"), Admin()));
+  auto other = OpenOrDie(dir_.Sub("other"), TestOptions());
+  for (int t = 10; t < 16; ++t) Fill(*other, Tenant(t), 20);  // takes ids 1..6
+  ASSERT_OK_AND_ASSIGN(RestoreReport first, other->RestoreFromBackup(dir_.Sub("backup"), {Tenant(2)}, Admin()));
+  ASSERT_EQ(first.restored, std::vector<std::string>{Tenant(2)});
+  ASSERT_OK_AND_ASSIGN(TenantInfo backup_info, live_->Describe(Tenant(2)));
+  ASSERT_OK_AND_ASSIGN(TenantInfo restored, other->Describe(Tenant(2)));
+  ASSERT_NE(restored.id, backup_info.id) << "the check below would prove nothing";
+
+  ASSERT_OK_AND_ASSIGN(RestoreReport again, other->RestoreFromBackup(dir_.Sub("backup"), {Tenant(2)}, Admin()));
+  EXPECT_EQ(again.unchanged, std::vector<std::string>{Tenant(2)});
+  EXPECT_TRUE(again.conflicts.empty()) << again.conflicts[0].reason;
+
+  ASSERT_OK(other->Tombstone({Tenant(2)}, Admin()));
+  ASSERT_OK_AND_ASSIGN(RestoreReport undo, other->RestoreFromBackup(dir_.Sub("backup"), {Tenant(2)}, Admin()));
+  EXPECT_EQ(undo.restored, std::vector<std::string>{Tenant(2)});
+  ASSERT_OK_AND_ASSIGN(TenantInfo after, other->Describe(Tenant(2)));
+  EXPECT_EQ(after.state, TenantState::kActive);
+  EXPECT_EQ(after.id, restored.id);
+  const std::vector<Event> backed_up = Log(*live_, Tenant(2));  // live_ has not changed since the backup
+  std::vector<Event> brought_back = Log(*other, Tenant(2));
+  ASSERT_EQ(brought_back.size(), backed_up.size() + 2);  // then its tombstone and its restore
+  brought_back.resize(backed_up.size());
+  ExpectSameEvents(backed_up, brought_back);
+}
+
+// A live tenant whose log is damaged before the backup's head still has
+// the backup's chain head stored there: it is neither "unchanged" nor
+// restored by undoing its tombstone, but a conflict naming the damage.
+TEST_F(BackupRestoreTest, ALiveTenantWithADamagedLogIsAConflictNotUnchanged) {
+  ASSERT_OK(live_->Backup(dir_.Sub("backup"), Admin()));
+  ASSERT_OK(live_->Tombstone({Tenant(4)}, Admin()));
+  live_.reset();
+  ASSERT_GE(FlipStoredEventByte(dir_.Sub("live"), Tenant(1), 5), 1u);
+  ASSERT_GE(FlipStoredEventByte(dir_.Sub("live"), Tenant(4), 5), 1u);
+  live_ = OpenOrDie(dir_.Sub("live"), TestOptions());
+  ASSERT_OK_AND_ASSIGN(RestoreReport report,
+                       live_->RestoreFromBackup(dir_.Sub("backup"), {Tenant(1), Tenant(4), Tenant(2)}, Admin()));
+  EXPECT_EQ(report.unchanged, std::vector<std::string>{Tenant(2)});
+  EXPECT_TRUE(report.restored.empty());
+  ASSERT_EQ(report.conflicts.size(), 2u);
+  for (const RestoreConflict& c : report.conflicts) {
+    EXPECT_NE(c.reason.find("live history is damaged"), std::string::npos) << c.tenant << ": " << c.reason;
+    EXPECT_NE(c.reason.find("seq 5"), std::string::npos) << c.tenant << ": " << c.reason;
+  }
+  ASSERT_OK_AND_ASSIGN(TenantInfo four, live_->Describe(Tenant(4)));
+  EXPECT_EQ(four.state, TenantState::kTombstoned);
+}
+
 TEST_F(BackupRestoreTest, AListNamingATenantMissingFromTheBackupIsRefusedWhole) {
   ASSERT_OK(live_->Backup(dir_.Sub("backup"), Admin()));
   ASSERT_OK(live_->Tombstone({Tenant(1)}, Admin()));

@@ -218,7 +218,7 @@ Result<RestoreReport> Store::Impl::RestoreFromBackup(const std::string& backup_d
           TenantRecord record;
           Status r = registry::LoadByName(txn, tenants[i], &record);
           if (!r.ok()) return r;
-          if (record.id != jobs[i].record.id || record.state != TenantState::kTombstoned) continue;
+          if (record.id != jobs[i].decision.live_id || record.state != TenantState::kTombstoned) continue;
           r = UndoTombstone(txn, &record, context, now);
           if (!r.ok()) return r;
           restored.push_back(tenants[i]);

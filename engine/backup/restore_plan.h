@@ -24,10 +24,16 @@ struct RestoreDecision {
   std::string reason;      // for kConflict
   bool reuse_id = false;   // kReinsert: the backup's tenant id is free (or
                            // holds this tenant's purge record) in live
+  uint64_t live_id = 0;    // kUnchanged, kUndoTombstone: the tenant's id in
+                           // live, the backup's unless it was taken when the
+                           // tenant was brought back here before
 };
 
 // Decides what to do with `from_backup` (a tenant record of the backup,
-// not purged), given the live store's snapshot `live`.
+// not purged), given the live store's snapshot `live`. A live tenant of that
+// name whose log holds the backup's history is the same tenant, whatever its
+// id; its whole log is checked before it is called unchanged or has its
+// tombstone undone, and damage in it is a conflict.
 Result<RestoreDecision> Decide(lmdb::Txn& live, const TenantRecord& from_backup,
                                lmdb::Txn& backup);
 
