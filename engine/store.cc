@@ -742,7 +742,16 @@ Result<VerifyReport> Store::Impl::Verify(const std::vector<std::string>& tenants
       });
       if (!r.ok()) return r;
       auto audited = audit::Verify(txn, &report.damaged);
-      return audited.status();
+      if (!audited.ok()) return audited.status();
+      auto pending = ScrubPendingIn(txn);
+      if (!pending.ok()) return pending.status();
+      if (*pending) {
+        report.damaged.push_back(Damage{"(store)", 0,
+                                        "a purge was cut short before its compaction: purged bytes may remain "
+                                        "in the store file until a writable open or `tenantlog compact` "
+                                        "finishes it"});
+      }
+      return Status::OK();
     }
     std::vector<std::string> unknown;
     for (const std::string& name : tenants) {
@@ -835,7 +844,17 @@ Status Store::Open(const Options& options, const std::string& dir, std::unique_p
   std::unique_ptr<views::ViewRegistry> views;
   s = views::ViewRegistry::Build(*env, options.reducers, &views);
   if (!s.ok()) return s;
-  store->reset(new Store(std::make_unique<Impl>(options, std::move(env), std::move(views))));
+  auto impl = std::make_unique<Impl>(options, std::move(env), std::move(views));
+  if (!options.read_only) {
+    auto pending = impl->ScrubPending();
+    if (!pending.ok()) return pending.status();
+    if (*pending && !(s = impl->Scrub()).ok()) {
+      return Status::IOError("a purge was cut short before its compaction, and finishing it failed, so purged "
+                             "bytes may remain in the store file (free disk space and open it again): " +
+                             s.message());
+    }
+  }
+  store->reset(new Store(std::move(impl)));
   return Status::OK();
 }
 

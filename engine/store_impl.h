@@ -30,6 +30,10 @@ namespace tenantlog {
 // "invalid tenant name …" unless `name` is valid.
 Status CheckTenantName(std::string_view name);
 
+// Whether a purge's bytes may still be in the data file's free space (see
+// Store::Impl::Scrub).
+Result<bool> ScrubPendingIn(lmdb::Txn& txn);
+
 // "WHAT: a, b, c; nothing changed", naming at most 20 tenants.
 std::string ListRefusal(std::string_view what, const std::vector<std::string>& tenants);
 
@@ -97,6 +101,12 @@ class Store::Impl {
   Result<PurgeReport> RunPurge(const std::string& plan_file, const std::string& token,
                                const AdminContext& context);
   Status Compact(const AdminContext& context);
+  // Replaces the data file with a compacted copy and then clears the mark a
+  // purge leaves in `meta` until its bytes are gone from the file: a purge
+  // cut short after its commit (a crash, a full disk) is finished by the
+  // next writable open, and until then verify reports it.
+  Status Scrub();
+  Result<bool> ScrubPending();
 
   Result<std::unique_ptr<Subscription>> Subscribe(std::string_view tenant, uint64_t after_position);
 

@@ -4,10 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "util/files.h"
+#include "util/forked_child.h"
 #include "util/raw_lmdb.h"
 #include "util/store_helpers.h"
 #include "util/temp_dir.h"
@@ -15,6 +19,8 @@
 
 namespace tenantlog::test {
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr int64_t kHour = int64_t{3600} * 1000000;
 
@@ -130,6 +136,64 @@ TEST_F(PurgeTest, APlanRunsOnce) {
   ASSERT_OK_AND_ASSIGN(PurgePlan plan, store_->PlanPurge({"victim"}, 0, Plan(), Admin()));
   ASSERT_OK(store_->RunPurge(Plan(), plan.token, Admin()));
   EXPECT_CODE(kRefused, store_->RunPurge(Plan(), plan.token, Admin()));
+}
+
+// A purge killed after its commit, while it compacts the store, has left
+// the purged bytes in the data file's free space. verify says so, and the
+// next writable open finishes the compaction: no byte of the tenant remains.
+TEST_F(PurgeTest, APurgeKilledWhileItCompactsIsFinishedByTheNextWritableOpen) {
+  for (int batch = 0; batch < 20; ++batch) {  // a few MB, so the compaction takes a while
+    AppendBatch b;
+    for (int i = 0; i < 1000; ++i) b.Put("doc.put", "bulk/" + std::to_string(i), std::string(200, 'b'));
+    ASSERT_OK(store_->Append("bulk", b));
+  }
+  ASSERT_OK_AND_ASSIGN(PurgePlan plan, store_->PlanPurge({"victim"}, 0, Plan(), Admin()));
+  store_.reset();
+  const std::string dir = dir_.Sub("store");
+  const std::string compacting = dir + "/compact.tmp";
+  {
+    ForkedChild child([&](ChildReporter& out) {
+      std::unique_ptr<Store> store;
+      if (!Store::Open(TestOptions(&clock_), dir, &store).ok()) return 1;
+      out.Report("open");
+      return store->RunPurge(Plan(), plan.token, Admin()).ok() ? 0 : 2;
+    });
+    ASSERT_EQ(child.NextLine(std::chrono::seconds(30)), std::optional<std::string>("open"));
+    // The copy is made in compact.tmp once the purge has committed.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!fs::exists(compacting) && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    ASSERT_TRUE(fs::exists(compacting)) << "the purge never began to compact";
+    child.KillAndCollect();
+  }
+  ASSERT_FALSE(FindAll(ReadFileBytes(dir + "/data.mdb"), "SECRET-victim-").empty())
+      << "the compaction finished before the kill: the check below would prove nothing";
+
+  {
+    Options read_only = TestOptions(&clock_);
+    read_only.read_only = true;
+    auto store = OpenOrDie(dir, read_only);
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK_AND_ASSIGN(std::vector<TenantInfo> tenants, store->Tenants());
+    EXPECT_TRUE(std::any_of(tenants.begin(), tenants.end(), [](const TenantInfo& t) {
+      return t.name == "victim" && t.state == TenantState::kPurged;
+    })) << "the purge had not committed";
+    ASSERT_OK_AND_ASSIGN(VerifyReport report, store->Verify({}));
+    EXPECT_FALSE(report.ok);
+    ASSERT_EQ(report.damaged.size(), 1u);
+    EXPECT_NE(report.damaged[0].problem.find("purge was cut short"), std::string::npos)
+        << report.damaged[0].problem;
+  }
+  store_ = OpenOrDie(dir, TestOptions(&clock_));
+  ASSERT_NE(store_, nullptr);
+  ASSERT_OK_AND_ASSIGN(VerifyReport report, store_->Verify({}));
+  EXPECT_TRUE(report.ok) << report.damaged[0].problem;
+  store_.reset();
+  for (const auto& [name, bytes] : ReadDirectoryFiles(dir)) {
+    EXPECT_TRUE(FindAll(bytes, "SECRET-victim-").empty()) << name << " still holds a purged payload";
+  }
+  EXPECT_FALSE(fs::exists(compacting));
 }
 
 // Another process keeps writing while this one purges and swaps in the

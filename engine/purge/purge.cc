@@ -19,6 +19,10 @@ namespace tenantlog {
 
 namespace {
 
+// In `meta` from a purge's commit until a compacted copy has replaced the
+// data file: the purged bytes may still be in its free space.
+constexpr std::string_view kScrubPendingKey = "scrub_pending";
+
 std::string Hex16(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
@@ -211,6 +215,8 @@ Result<PurgeReport> Store::Impl::RunPurge(const std::string& plan_file, const st
       r = registry::Save(txn, record);
       if (!r.ok()) return r;
     }
+    Status r = txn.Put(txn.dbs().meta, kScrubPendingKey, "1");
+    if (!r.ok()) return r;
     return AuditIn(txn, context, kCommand, tenants,
                    "ok: purged " + std::to_string(report.purged.size()) + " tenants, " +
                        std::to_string(report.events_removed) + " events",
@@ -224,7 +230,7 @@ Result<PurgeReport> Store::Impl::RunPurge(const std::string& plan_file, const st
   std::error_code ec;
   const std::filesystem::path data_file = std::filesystem::path(env_->path()) / "data.mdb";
   report.store_bytes_before = std::filesystem::file_size(data_file, ec);
-  s = env_->CompactInPlace();
+  s = Scrub();
   if (!s.ok()) {
     return Status::IOError("purged " + std::to_string(report.purged.size()) +
                            " tenants, but compacting the store failed, so their bytes may remain in free "
@@ -239,12 +245,36 @@ Status Store::Impl::Compact(const AdminContext& context) {
   std::error_code ec;
   const std::filesystem::path data_file = std::filesystem::path(env_->path()) / "data.mdb";
   const uint64_t before = std::filesystem::file_size(data_file, ec);
-  Status s = env_->CompactInPlace();
+  Status s = Scrub();
   if (!s.ok()) return s;
   const uint64_t after = std::filesystem::file_size(data_file, ec);
   return AppendAudit(context, "compact", {},
                      "ok: " + std::to_string(before) + " bytes before, " + std::to_string(after) + " after")
       .status();
+}
+
+Status Store::Impl::Scrub() {
+  Status s = env_->CompactInPlace();
+  if (!s.ok()) return s;
+  return env_->Write([](lmdb::Txn& txn) { return txn.Delete(txn.dbs().meta, kScrubPendingKey); });
+}
+
+Result<bool> ScrubPendingIn(lmdb::Txn& txn) {
+  auto mark = txn.Get(txn.dbs().meta, kScrubPendingKey);
+  if (mark.ok()) return true;
+  if (mark.status().IsNotFound()) return false;
+  return mark.status();
+}
+
+Result<bool> Store::Impl::ScrubPending() {
+  bool pending = false;
+  Status s = env_->Read([&](lmdb::Txn& txn) -> Status {
+    auto mark = ScrubPendingIn(txn);
+    if (mark.ok()) pending = *mark;
+    return mark.status();
+  });
+  if (!s.ok()) return s;
+  return pending;
 }
 
 }  // namespace tenantlog
