@@ -741,6 +741,8 @@ Result<VerifyReport> Store::Impl::Verify(const std::vector<std::string>& tenants
         report.damaged.push_back(Damage{"(tenant id " + std::to_string(id) + ")", 0, damage.message()});
       });
       if (!r.ok()) return r;
+      r = verify::VerifyNames(txn, &report.damaged);
+      if (!r.ok()) return r;
       auto audited = audit::Verify(txn, &report.damaged);
       if (!audited.ok()) return audited.status();
       auto pending = ScrubPendingIn(txn);

@@ -206,6 +206,21 @@ TEST_F(VerifyTest, AStoreThatLostADatabaseOpensForNothingAndVerifySaysDamaged) {
   EXPECT_EQ(report["damaged"][0].at("tenant"), "(store)");
 }
 
+// verify of the whole store checks the names index against the records
+// both ways: a name leading elsewhere, and a tenant no name leads to (the
+// next append under its name would start a second tenant of that name).
+TEST_F(VerifyTest, ANameIndexThatNoLongerLeadsToItsTenantIsDamage) {
+  PutRawValue(dir_.path(), "names", "victim", BigEndian64(victim_id_ + 100));
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK_AND_ASSIGN(VerifyReport report, store->Verify({}));
+  EXPECT_FALSE(report.ok);
+  ASSERT_EQ(report.damaged.size(), 2u) << Show(report);
+  EXPECT_NE(report.damaged[0].problem.find("which has no record"), std::string::npos) << Show(report);
+  EXPECT_NE(report.damaged[1].problem.find("does not lead to this tenant"), std::string::npos) << Show(report);
+  EXPECT_TRUE(Names(report, "victim", 0)) << Show(report);
+}
+
 // A data file cut short (a copy killed half way) is damage found at open,
 // not a fault at the first read past its end: no open succeeds, and the
 // tool's verify exits 4 rather than dying of SIGBUS.

@@ -78,4 +78,45 @@ Result<uint64_t> VerifyTenant(lmdb::Txn& txn, const TenantRecord& record,
   return checked;
 }
 
+Status VerifyNames(lmdb::Txn& txn, std::vector<Damage>* damaged) {
+  auto cursor = lmdb::Cursor::Open(txn, txn.dbs().names);
+  if (!cursor.ok()) return cursor.status();
+  lmdb::Cursor& c = **cursor;
+  for (auto found = c.First();; found = c.Next()) {
+    if (!found.ok()) return found.status();
+    if (!*found) break;
+    const std::string name(c.key());
+    if (c.value().size() != 8) {
+      damaged->push_back(Damage{name, 0, "its entry in the names index is damaged"});
+      continue;
+    }
+    const uint64_t id = keys::GetFixed64(c.value().data());
+    TenantRecord record;
+    Status s = registry::Load(txn, id, &record);
+    if (s.IsCorruption()) continue;
+    if (!s.ok() && !s.IsNotFound()) return s;
+    const std::string points = "its name points at tenant id " + std::to_string(id) + ", ";
+    if (s.IsNotFound()) {
+      damaged->push_back(Damage{name, 0, points + "which has no record"});
+    } else if (record.state == TenantState::kPurged) {
+      damaged->push_back(Damage{name, 0, points + "which is purged"});
+    } else if (record.name != name) {
+      damaged->push_back(Damage{name, 0, points + "which is named " + record.name});
+    }
+  }
+  return registry::ForEach(
+      txn,
+      [&](const TenantRecord& record) -> Status {
+        if (record.state == TenantState::kPurged) return Status::OK();
+        auto id = txn.Get(txn.dbs().names, record.name);
+        if (!id.ok() && !id.status().IsNotFound()) return id.status();
+        if (id.ok() && id->size() == 8 && keys::GetFixed64(id->data()) == record.id) return Status::OK();
+        damaged->push_back(Damage{record.name, 0,
+                                  "the names index does not lead to this tenant (id " + std::to_string(record.id) +
+                                      "): an append under its name would start a new tenant"});
+        return Status::OK();
+      },
+      [](uint64_t, const Status&) {});
+}
+
 }  // namespace tenantlog::verify
