@@ -290,7 +290,10 @@ TEST_F(BadInputCliTest, Append) {
       {"--jsonl: a payload over the limit", append("acme", {"--jsonl", big_jsonl}), 2, "payload"},
       {"--jsonl - with bad stdin", append("acme", {"--jsonl", "-"}), 2, "<stdin> line 1: not valid JSON", 
        Writes::kNothing, "{oops\n"},
-      {"tombstoned tenant", with_event("gone"), 1, "gone"},
+      {"tombstoned tenant: a wrong tenant state", with_event("gone"), 3,
+       "tenant gone is deleted (tombstoned)"},
+      {"tombstoned tenant, --jsonl", append("gone", {"--jsonl", "-"}), 3,
+       "tenant gone is deleted (tombstoned)", Writes::kNothing, "{\"type\":\"t\",\"key\":\"k\"}\n"},
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "commands.h"
 #include "jsonl_batch.h"
@@ -87,7 +88,13 @@ int RunAppend(CliContext& context, const AppendArgs& args) {
   }
 
   Store& store = context.OpenStore(Access::kWrite);
-  const AppendResult appended = Check(store.Append(args.tenant, batch));
+  Result<AppendResult> result = store.Append(args.tenant, batch);
+  // A tombstoned tenant is a wrong tenant state: a refusal (exit 3), as for
+  // rewind. Reads of it stay failures (exit 1).
+  if (result.status().IsTenantDeleted()) {
+    throw CommandError(kExitRefused, result.status().message());
+  }
+  const AppendResult appended = Check(std::move(result));
   const std::string outcome =
       appended.first_seq == appended.last_seq
           ? fmt::format("ok: seq {}", appended.last_seq)
