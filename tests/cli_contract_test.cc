@@ -198,6 +198,26 @@ TEST_F(CliTest, KeysListsTheLiveKeysNowAndAsOfAPoint) {
   EXPECT_EQ(keys.dump().find("bravo-key"), std::string::npos);
 }
 
+// Times with nanoseconds, as `date -u +%FT%T.%NZ` prints them, are floored to
+// the store's microseconds: "as of T" is at or before T.
+TEST_F(CliTest, AsOfATimeWithNanosecondsMeansAtOrBeforeIt) {
+  ProcessResult appended = Tool(
+      {"append", "acme", "--jsonl", "-"},
+      "{\"type\":\"t\",\"key\":\"alpha\",\"time\":\"2022-04-05T02:00:00.000001Z\"}\n"
+      "{\"type\":\"t\",\"key\":\"bravo\",\"time\":\"2022-04-05T02:00:00.000002Z\"}\n");
+  ASSERT_EQ(appended.exit_code, 0) << appended.Describe();
+  json keys = ToolJson({"keys", "acme", "--as-of", "2022-04-05T02:00:00.000001999Z"});
+  EXPECT_NE(keys.dump().find("alpha"), std::string::npos) << keys.dump();
+  EXPECT_EQ(keys.dump().find("bravo"), std::string::npos) << keys.dump();
+  ProcessResult got = Tool({"get", "acme", "bravo", "--as-of", "2022-04-05T02:00:00.000002000Z"});
+  EXPECT_EQ(got.exit_code, 0) << got.Describe();
+  ProcessResult diff = Tool({"diff", "acme", "--from", "2022-04-05T02:00:00.0000019Z", "--to",
+                             "2022-04-05T04:00:00.000002999+02:00"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.Describe();
+  EXPECT_NE(diff.out.find("bravo"), std::string::npos) << diff.out;
+  EXPECT_EQ(diff.out.find("alpha"), std::string::npos) << diff.out;
+}
+
 TEST_F(CliTest, LogJsonHasEveryEventWithItsFieldsControlEventsIncluded) {
   Append("acme", "k", "text payload");
   const std::string binary = WriteFile("binary.bin", std::string("\xff\xfe\x00\x01", 4));

@@ -83,6 +83,25 @@ TEST(JsonlBatchTest, EscapesBase64AndTimesGiveTheirBytesAndMicroseconds) {
        Event("t", "k", Op::kPut, "", kTestEpochMicros + 1000000)});
 }
 
+// `date -u +%FT%T.%NZ` prints nanoseconds; the store keeps microseconds. A
+// time is floored: the event is at or before the time given.
+TEST(JsonlBatchTest, TimesWithUpToNineDigitsOfFractionAreFlooredToTheMicrosecond) {
+  const auto timed = [](const std::string& time) {
+    return "{\"type\":\"t\",\"key\":\"k\",\"time\":\"" + time + "\"}\n";
+  };
+  ExpectEvents(timed("2022-04-05T02:00:00.123456789Z") + timed("2022-04-05T02:00:00.1234567Z") +
+                   timed("2022-04-05T02:00:00.999999999Z") +
+                   timed("2022-04-05T04:00:00.000000999+02:00") +
+                   timed("1969-12-31T23:59:59.999999999Z") +
+                   timed("9999-12-31T23:59:59.999999999Z"),
+               {Event("t", "k", Op::kPut, "", kTestEpochMicros + 123456),
+                Event("t", "k", Op::kPut, "", kTestEpochMicros + 123456),
+                Event("t", "k", Op::kPut, "", kTestEpochMicros + 999999),
+                Event("t", "k", Op::kPut, "", kTestEpochMicros),
+                Event("t", "k", Op::kPut, "", -1),
+                Event("t", "k", Op::kPut, "", int64_t{253402300799999999})});
+}
+
 TEST(JsonlBatchTest, AWrittenOutEventReadsBackTheSame) {
   const std::vector<DataEvent> events = {
       Event("t", "plain", Op::kPut, "text"),
@@ -167,7 +186,9 @@ TEST(JsonlBatchTest, EveryMalformedInputIsInvalidArgumentNamingTheLine) {
        "is not an ISO-8601 UTC time"},
       {"a time without a zone", "{\"type\":\"t\",\"key\":\"k\",\"time\":\"2022-04-05T02:00:00\"}\n",
        "is not an ISO-8601 UTC time"},
-      {"more than microseconds", "{\"type\":\"t\",\"key\":\"k\",\"time\":\"2022-04-05T02:00:00.0000001Z\"}\n",
+      {"more than nanoseconds", "{\"type\":\"t\",\"key\":\"k\",\"time\":\"2022-04-05T02:00:00.0000000001Z\"}\n",
+       "is not an ISO-8601 UTC time"},
+      {"a '.' without digits", "{\"type\":\"t\",\"key\":\"k\",\"time\":\"2022-04-05T02:00:00.Z\"}\n",
        "is not an ISO-8601 UTC time"},
       {"a malformed time that date::parse once read as NaN (found by jsonl_fuzz)",
        "{\"type\":\"t\",\"key\":\"k\",\"time\":\"2436-02-30T2)5:61:61Z\"}\n",

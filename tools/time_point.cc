@@ -37,10 +37,23 @@ std::optional<int64_t> ParseWithFormat(std::string_view text, const char* format
   return time.time_since_epoch().count();
 }
 
+// An ISO-8601 time up to its whole seconds ('9' stands for a digit).
+constexpr std::string_view kSecondsShape = "9999-99-99T99:99:99";
+// The most digits of fraction accepted (nanoseconds), and those kept.
+constexpr size_t kMaxFractionDigits = 9;
+constexpr size_t kMicrosecondDigits = 6;
+
+// The number of digits of fraction of `text`, which starts with the
+// fraction's '.' (0 when it holds no '.').
+size_t FractionDigits(std::string_view text) {
+  if (!text.starts_with('.')) return 0;
+  return std::min(text.find_first_not_of("0123456789", 1), text.size()) - 1;
+}
+
 // True when `text` has the shape YYYY-MM-DDTHH:MM:SS, then optionally '.'
-// and 1 to 6 digits, then Z or an offset +HH:MM / -HH:MM ('9' in `pattern`
-// stands for a digit). date::parse sees nothing else: some malformed times
-// make it convert NaN to an integer, which is undefined behaviour.
+// and 1 to 9 digits, then Z or an offset +HH:MM / -HH:MM. date::parse sees
+// nothing else: some malformed times make it convert NaN to an integer,
+// which is undefined behaviour.
 bool HasIsoTimeShape(std::string_view text) {
   const auto matches = [](std::string_view part, std::string_view pattern) {
     if (part.size() != pattern.size()) return false;
@@ -50,25 +63,37 @@ bool HasIsoTimeShape(std::string_view text) {
     }
     return true;
   };
-  constexpr std::string_view kSeconds = "9999-99-99T99:99:99";
-  if (text.size() < kSeconds.size() || !matches(text.substr(0, kSeconds.size()), kSeconds)) {
+  if (text.size() < kSecondsShape.size() ||
+      !matches(text.substr(0, kSecondsShape.size()), kSecondsShape)) {
     return false;
   }
-  text.remove_prefix(kSeconds.size());
+  text.remove_prefix(kSecondsShape.size());
   if (text.starts_with('.')) {
-    const size_t digits = std::min(text.find_first_not_of("0123456789", 1), text.size()) - 1;
-    if (digits < 1 || digits > 6) return false;
+    const size_t digits = FractionDigits(text);
+    if (digits < 1 || digits > kMaxFractionDigits) return false;
     text.remove_prefix(1 + digits);
   }
   return text == "Z" || matches(text, "+99:99") || matches(text, "-99:99");
+}
+
+// `text` without the digits of fraction past the microseconds: the same
+// time floored to the microsecond, which date::parse reads whole.
+// REQUIRES: HasIsoTimeShape(text).
+std::string TruncatedToMicroseconds(std::string_view text) {
+  std::string truncated(text);
+  const size_t digits = FractionDigits(text.substr(kSecondsShape.size()));
+  if (digits > kMicrosecondDigits) {
+    truncated.erase(kSecondsShape.size() + 1 + kMicrosecondDigits, digits - kMicrosecondDigits);
+  }
+  return truncated;
 }
 
 }  // namespace
 
 std::optional<int64_t> ParseIsoTime(std::string_view text) {
   if (!HasIsoTimeShape(text)) return std::nullopt;
-  const auto time =
-      ParseWithFormat(text, text.back() == 'Z' ? "%FT%TZ" : "%FT%T%Ez");
+  const auto time = ParseWithFormat(TruncatedToMicroseconds(text),
+                                    text.back() == 'Z' ? "%FT%TZ" : "%FT%T%Ez");
   // An offset can move a time out of the years 0000-9999, which the tool
   // could not print back in this form.
   using std::chrono::microseconds;

@@ -13,10 +13,11 @@
 namespace tenantlog::tool {
 
 // Microseconds since the Unix epoch for an ISO-8601 UTC time:
-// "2022-04-05T02:00:00Z", "2022-04-05T02:00:00.25Z" (up to 6 digits of
-// fraction) or with an offset "2022-04-05T04:00:00+02:00", in the years
-// 0000-9999. nullopt for anything else, a date or time that does not exist
-// included.
+// "2022-04-05T02:00:00Z", "2022-04-05T02:00:00.25Z" (1 to 9 digits of
+// fraction, as `date -u +%FT%T.%NZ` prints; digits past the microseconds are
+// dropped, so the result is at or before the time) or with an offset
+// "2022-04-05T04:00:00+02:00", in the years 0000-9999. nullopt for anything
+// else, a date or time that does not exist included.
 std::optional<int64_t> ParseIsoTime(std::string_view text);
 
 // Microseconds in a duration "30d", "12h", "15m", "90s" (whole numbers, one
