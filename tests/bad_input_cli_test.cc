@@ -345,7 +345,9 @@ TEST_F(BadInputCliTest, ReadCommands) {
       {"--from not a number", T({"log", "acme", "--from", "three"}), 2, "--from"},
       {"--from past 2^64", T({"log", "acme", "--from", "18446744073709551616"}), 2,
        "--from: '18446744073709551616' is not a whole number"},
-      {"--limit negative", T({"log", "acme", "--limit", "-5"}), 2, "--limit: '-5' is not a whole number"},
+      {"--limit 0", T({"log", "acme", "--limit", "0"}), 2, "--limit must be at least 1"},
+      {"--limit negative", T({"log", "acme", "--limit", "-5"}), 2,
+       "--limit: '-5' is not a whole number up to 18446744073709551615"},
       {"--limit not a number", T({"log", "acme", "--limit", "ten"}), 2, "--limit"},
   });
   CheckAll("tenants", {

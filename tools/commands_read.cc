@@ -92,7 +92,7 @@ int RunKeys(CliContext& context, const KeysArgs& args) {
 struct LogArgs {
   std::string tenant;
   uint64_t from = 1;
-  size_t limit = 0;
+  size_t limit = std::numeric_limits<size_t>::max();  // --limit; default: all
 };
 
 json EventJson(const Event& event) {
@@ -127,9 +127,9 @@ std::string ControlDetail(const Event& event) {
 int RunLog(CliContext& context, const LogArgs& args) {
   RequireValidTenantName(args.tenant);
   if (args.from == 0) UsageError("--from 0: seqs start at 1");
-  const size_t limit = args.limit == 0 ? std::numeric_limits<size_t>::max() : args.limit;
+  if (args.limit == 0) UsageError("--limit must be at least 1");
   Store& store = context.OpenStore(Access::kRead);
-  const std::vector<Event> events = Check(store.ReadLog(args.tenant, args.from, limit));
+  const std::vector<Event> events = Check(store.ReadLog(args.tenant, args.from, args.limit));
   if (context.json()) {
     json items = json::array();
     for (const Event& event : events) items.push_back(EventJson(event));

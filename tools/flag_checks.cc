@@ -20,7 +20,7 @@ const CLI::Validator& WholeNumber() {
   static const CLI::Validator validator(
       [](const std::string& value) {
         if (ParseSeq(value)) return std::string();
-        return fmt::format("'{}' is not a whole number from 0 to 18446744073709551615",
+        return fmt::format("'{}' is not a whole number up to 18446744073709551615",
                            DisplayText(value));
       },
       "UINT");

@@ -15,7 +15,8 @@ const CLI::Validator& NonEmpty();
 
 // Digits only, 0 to 18446744073709551615. Without it, CLI11 would take "-1"
 // as 2^64-1 (a --max-tenants that disables the blast-radius limit) and clamp
-// values past 2^64-1.
+// values past 2^64-1. Its message states no lower bound: a command that
+// refuses 0 (--max-tenants, --limit) or more says so itself.
 const CLI::Validator& WholeNumber();
 
 }  // namespace tenantlog::tool
