@@ -487,6 +487,7 @@ TEST_F(BadInputCliTest, LifecycleCommands) {
       {"-o in a missing directory", T({"export", "acme", "-o", Path("missing/out.tlexp")}), 1,
        Path("missing/out.tlexp")},
       {"-o empty", T({"export", "acme", "-o", ""}), 2, "--output: must not be empty"},
+      {"-o - (not stdout)", T({"export", "acme", "-o", "-"}), 2, "-o/--output -: export writes a file"},
   });
   CheckAll("import", {
       {"no file", T({"import"}), 2, "file"},

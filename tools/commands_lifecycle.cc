@@ -95,6 +95,11 @@ int RunRestoreFromBackup(CliContext& context, const RestoreArgs& args) {
 
 int RunExport(CliContext& context, const std::string& tenant, const std::string& file) {
   RequireValidTenantName(tenant);
+  // "-" names stdin for the tool's input files; as -o it would name a file
+  // "-", which no one asking for stdout expects.
+  if (file == "-") {
+    UsageError("-o/--output -: export writes a file, not stdout; give a file name (./- for a file named -)");
+  }
   Store& store = context.OpenStore(Access::kRead);
   const ExportReport report = Check(store.Export(tenant, file));
   if (context.json()) {
