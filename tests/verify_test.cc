@@ -81,6 +81,20 @@ class VerifyTest : public ::testing::Test {
     return it == events.end() ? std::string() : it->second;
   }
 
+  // Opening the store, for reading or for writing, fails with Corruption
+  // naming `problem`.
+  void ExpectNoOpenSucceeds(const std::string& problem) {
+    for (const bool read_only : {false, true}) {
+      SCOPED_TRACE(read_only ? "read-only" : "writable");
+      Options options = TestOptions(&clock_);
+      options.read_only = read_only;
+      std::unique_ptr<Store> store;
+      Status s = Store::Open(options, dir_.path(), &store);
+      EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+      EXPECT_NE(s.message().find(problem), std::string::npos) << s.ToString();
+    }
+  }
+
   TempDir dir_;
   TestClock clock_;
   uint64_t victim_id_ = 0;
@@ -188,15 +202,7 @@ TEST_F(VerifyTest, AnAppendOverARecordBehindItsLogOverwritesNothing) {
 // it damage (exit 4).
 TEST_F(VerifyTest, AStoreThatLostADatabaseOpensForNothingAndVerifySaysDamaged) {
   DropDatabase(dir_.path(), "events");
-  for (const bool read_only : {false, true}) {
-    SCOPED_TRACE(read_only ? "read-only" : "writable");
-    Options options = TestOptions(&clock_);
-    options.read_only = read_only;
-    std::unique_ptr<Store> store;
-    Status s = Store::Open(options, dir_.path(), &store);
-    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-    EXPECT_NE(s.message().find("lost its database events"), std::string::npos) << s.ToString();
-  }
+  ExpectNoOpenSucceeds("lost its database events");
   EXPECT_EQ(ReadAllTables(dir_.path()).count("events"), 0u) << "the lost database was made again";
   const ProcessResult verify = RunProcess({TENANTLOG_BIN, "--db", dir_.path(), "verify", "--json"});
   ASSERT_EQ(verify.exit_code, 4) << verify.Describe();
@@ -235,15 +241,7 @@ TEST_F(VerifyTest, ATruncatedDataFileOpensForNothingAndVerifySaysDamaged) {
   const std::string bytes = ReadFileBytes(DataFile());
   ASSERT_GT(bytes.size(), 200u * 1000u);
   WriteFileBytes(DataFile(), bytes.substr(0, bytes.size() / 2));
-  for (const bool read_only : {false, true}) {
-    SCOPED_TRACE(read_only ? "read-only" : "writable");
-    Options options = TestOptions(&clock_);
-    options.read_only = read_only;
-    std::unique_ptr<Store> store;
-    Status s = Store::Open(options, dir_.path(), &store);
-    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-    EXPECT_NE(s.message().find("data.mdb is truncated"), std::string::npos) << s.ToString();
-  }
+  ExpectNoOpenSucceeds("data.mdb is truncated");
   const ProcessResult verify = RunProcess({TENANTLOG_BIN, "--db", dir_.path(), "verify", "--json"});
   ASSERT_EQ(verify.exit_code, 4) << verify.Describe();
   EXPECT_NE(verify.out.find("truncated"), std::string::npos) << verify.out;
