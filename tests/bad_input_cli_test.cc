@@ -487,7 +487,7 @@ TEST_F(BadInputCliTest, LifecycleCommands) {
       {"-o in a missing directory", T({"export", "acme", "-o", Path("missing/out.tlexp")}), 1,
        Path("missing/out.tlexp")},
       {"-o empty", T({"export", "acme", "-o", ""}), 2, "--output: must not be empty"},
-      {"-o - (not stdout)", T({"export", "acme", "-o", "-"}), 2, "-o/--output -: export writes a file"},
+      {"-o - (not stdout)", T({"export", "acme", "-o", "-"}), 2, "-o/--output -: this writes a file"},
   });
   CheckAll("import", {
       {"no file", T({"import"}), 2, "file"},
@@ -515,6 +515,8 @@ TEST_F(BadInputCliTest, LifecycleCommands) {
       {"no tenants", T({"purge", "plan", "--older-than", "0s", "-o", plan}), 2, "no tenants given"},
       {"no --older-than", T({"purge", "plan", "gone", "-o", plan}), 2, "--older-than"},
       {"no -o", T({"purge", "plan", "gone", "--older-than", "0s"}), 2, "-o"},
+      {"-o - (not stdout)", T({"purge", "plan", "gone", "--older-than", "0s", "-o", "-"}), 2,
+       "-o/--output -: this writes a file"},
       {"--older-than without a unit", T({"purge", "plan", "gone", "--older-than", "30", "-o", plan}), 2,
        "--older-than: '30'"},
       {"--older-than negative", T({"purge", "plan", "gone", "--older-than", "-1d", "-o", plan}), 2,

@@ -112,6 +112,11 @@ std::string ReadInputFile(std::string_view flag, const std::string& file) {
   return content;
 }
 
+void RequireOutputFile(std::string_view flag, const std::string& file) {
+  if (file != "-") return;
+  UsageError(fmt::format("{} -: this writes a file, not stdout; give a file name (./- for a file named -)", flag));
+}
+
 void RequireValidTenantName(std::string_view name) {
   if (IsValidTenantName(name)) return;
   UsageError(fmt::format("bad tenant name '{}': use 1 to {} characters of A-Z a-z 0-9 . _ -",

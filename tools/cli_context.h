@@ -109,6 +109,11 @@ class CliContext {
 // (missing, a directory, no permission).
 std::string ReadInputFile(std::string_view flag, const std::string& file);
 
+// UsageError unless `file`, given with `flag` for a file the command writes,
+// can be taken as a file name: "-" names stdin for the tool's input files,
+// so as an output it is refused rather than taken as a file named "-".
+void RequireOutputFile(std::string_view flag, const std::string& file);
+
 // UsageError naming `name` unless it is a valid tenant name.
 void RequireValidTenantName(std::string_view name);
 

@@ -95,11 +95,7 @@ int RunRestoreFromBackup(CliContext& context, const RestoreArgs& args) {
 
 int RunExport(CliContext& context, const std::string& tenant, const std::string& file) {
   RequireValidTenantName(tenant);
-  // "-" names stdin for the tool's input files; as -o it would name a file
-  // "-", which no one asking for stdout expects.
-  if (file == "-") {
-    UsageError("-o/--output -: export writes a file, not stdout; give a file name (./- for a file named -)");
-  }
+  RequireOutputFile("-o/--output", file);
   Store& store = context.OpenStore(Access::kRead);
   const ExportReport report = Check(store.Export(tenant, file));
   if (context.json()) {
@@ -151,6 +147,7 @@ int RunPurgePlan(CliContext& context, const PurgePlanArgs& args) {
     UsageError(fmt::format("--older-than: '{}' is not a duration such as 30d, 12h or 0s", args.older_than));
   }
   if (args.max_tenants == 0) UsageError("--max-tenants must be at least 1");
+  RequireOutputFile("-o/--output", args.plan);
   AdminContext admin = context.MakeAdminContext("purge plan");
   admin.max_tenants = args.max_tenants;
   Store& store = context.OpenStore(Access::kChange);  // the audit entry
